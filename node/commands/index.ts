@@ -1,0 +1,18 @@
+import type { Command } from '../cli-kit.js'
+import { initCommand } from './init.js'
+import { secretNewCommand } from './secret.js'
+import { bootstrapStartCommand, nodeStartCommand } from './start.js'
+import { peersCommand, peersFindCommand, statusCommand } from './status.js'
+import { idCommand } from './id.js'
+
+/** Every CLI command. A service's commands are added here. */
+export const COMMANDS: Command[] = [
+  initCommand,
+  secretNewCommand,
+  nodeStartCommand,
+  bootstrapStartCommand,
+  statusCommand,
+  peersCommand,
+  peersFindCommand,
+  idCommand
+]

@@ -1,0 +1,121 @@
+import { join, isAbsolute } from 'node:path'
+import type { Writable } from 'node:stream'
+import type { Startable } from '@libp2p/interface'
+import { Registry } from 'prom-client'
+import { VERSION } from '../src/constants.js'
+import { loadConfig } from '../src/config/load.js'
+import type { NodeConfig } from '../src/config/schema.js'
+import { loadIdentity, type Identity } from '../src/identity/identity.js'
+import { readSecret } from '../src/secret/cluster-secret.js'
+import { openDatabase, type Database } from '../src/storage/database.js'
+import { Mesh, type NodeRole } from '../src/mesh/mesh.js'
+import { ApiServer } from '../src/api/server.js'
+import { ensureApiToken } from '../src/api/token.js'
+import { meshRoutes } from '../src/api/routes/mesh.js'
+import { metricsRoute } from '../src/api/routes/metrics.js'
+import { statusPageRoute } from '../src/api/routes/status-page.js'
+import { JsonLogger, type Logger } from '../src/logging/logger.js'
+import { writeFileAtomic } from '../src/storage/atomic-file.js'
+
+export interface NodeOptions {
+  dataDir: string
+  role: NodeRole
+  /** Where JSON log lines go. */
+  out: Writable
+  /** Test hooks: faster connector. */
+  connector?: { fastIntervalMs?: number, slowIntervalMs?: number, enabled?: boolean }
+}
+
+/** What every service of a node may be built from. */
+export interface NodeComponents {
+  dataDir: string
+  role: NodeRole
+  config: NodeConfig
+  identity: Identity
+  db: Database
+  mesh: Mesh
+  api: ApiServer
+  registry: Registry
+  logger: Logger
+  startedAt: number
+}
+
+/** One NovaCron process: assembles storage, mesh, services and the HTTP API, and starts/stops them in order. */
+export class NovacronNode {
+  readonly components: NodeComponents
+  private readonly services: Startable[] = []
+  private started = false
+
+  private constructor (components: NodeComponents) {
+    this.components = components
+  }
+
+  /** Load config and keys and build every service; nothing listens yet. Fails before touching anything on bad config. */
+  static async open (opts: NodeOptions): Promise<NovacronNode> {
+    const config = await loadConfig(opts.dataDir)
+    const logger = new JsonLogger({ out: opts.out, level: config.logLevel, component: opts.role })
+    const identity = await loadIdentity(opts.dataDir)
+    const secret = await readSecret(isAbsolute(config.secretFile) ? config.secretFile : join(opts.dataDir, config.secretFile))
+    const token = await ensureApiToken(opts.dataDir)
+    // libp2p's prometheus metrics also collect the process defaults into this registry
+    const registry = new Registry()
+    const mesh = await Mesh.create({
+      identity,
+      secret,
+      role: opts.role,
+      site: config.site,
+      version: VERSION,
+      listen: config.listen,
+      announce: config.announce,
+      bootstrap: config.bootstrap,
+      maxConnections: config.connections.max,
+      targetPeers: config.connections.targetPeers,
+      registry,
+      logger: logger.child('mesh'),
+      connector: opts.connector
+    })
+    const db = await openDatabase(opts.dataDir)
+    const api = new ApiServer({ host: config.api.host, port: config.api.port, token, logger: logger.child('api') })
+    const startedAt = Date.now()
+    const node = new NovacronNode({ dataDir: opts.dataDir, role: opts.role, config, identity, db, mesh, api, registry, logger, startedAt })
+    node.assemble()
+    return node
+  }
+
+  private assemble (): void {
+    const { mesh, api, registry, config, role, startedAt } = this.components
+    for (const r of meshRoutes(mesh, { role, site: config.site, region: config.region, zone: config.zone, labels: config.labels, version: VERSION, startedAt })) api.route(r)
+    api.route(metricsRoute(registry))
+    api.route(statusPageRoute())
+    this.services.push(mesh)
+  }
+
+  get apiUrl (): string {
+    return this.components.api.url()
+  }
+
+  async start (): Promise<void> {
+    const { logger, api, dataDir, mesh, role } = this.components
+    for (const s of this.services) await s.start()
+    await api.start()
+    await writeFileAtomic(join(dataDir, 'api.url'), api.url() + '\n')
+    this.started = true
+    logger.info('node started', { role, peerId: mesh.peerId.toString(), api: api.url(), addresses: mesh.addresses(), version: VERSION })
+  }
+
+  /** Stop in reverse order: API first (no new requests), then services, then close storage. */
+  async stop (): Promise<void> {
+    const { logger, api, db } = this.components
+    if (this.started) await api.stop()
+    for (const s of [...this.services].reverse()) {
+      try {
+        await s.stop()
+      } catch (err) {
+        logger.warn('service failed to stop cleanly', { err })
+      }
+    }
+    await db.close()
+    this.started = false
+    logger.info('node stopped')
+  }
+}

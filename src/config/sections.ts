@@ -1,0 +1,7 @@
+import type { SectionParser } from './schema.js'
+
+/**
+ * Config sections owned by services other than the core mesh. Each service exports its SectionParser;
+ * registering it here makes `config.json` accept (and validate) its top-level key.
+ */
+export const CONFIG_SECTIONS: SectionParser[] = []

@@ -1,0 +1,33 @@
+/** Prefix of every wire protocol ID: `/${PROTOCOL_PREFIX}/${name}/${version}`. */
+export const PROTOCOL_PREFIX = 'novacron'
+
+/** Build a protocol ID such as `/novacron/chunks/1.0.0`. */
+export function protocolId (name: string, version: string): string {
+  return `/${PROTOCOL_PREFIX}/${name}/${version}`
+}
+
+/** The private Kademlia DHT protocol: never the public IPFS DHT (`/ipfs/kad/1.0.0`). */
+export const DHT_PROTOCOL = protocolId('kad', '1.0.0')
+
+/** Program version reported by `status` and the API. Kept equal to package.json's by a unit test. */
+export const VERSION = '0.1.0'
+
+/** Default TCP port of the local HTTP API. */
+export const DEFAULT_API_PORT = 7600
+/** Default address the HTTP API binds to: localhost only. */
+export const DEFAULT_API_HOST = '127.0.0.1'
+/** Default libp2p listen address of a node. */
+export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/4001'
+/** Default connection-manager ceiling. */
+export const DEFAULT_MAX_CONNECTIONS = 128
+/** Default number of peers the connector keeps dialled when it knows of more. */
+export const DEFAULT_TARGET_PEERS = 32
+
+/** Files inside a data directory. */
+export const DATA_DIR_FILES = {
+  config: 'config.json',
+  peerKey: 'peer.key',
+  secret: 'cluster.secret',
+  apiToken: 'api.token',
+  db: 'db'
+} as const

@@ -1,0 +1,77 @@
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { bootstrap } from '@libp2p/bootstrap'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { Identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
+import { DHT_PROTOCOL } from '../constants.js'
+import { clusterPrologue } from '../secret/cluster-secret.js'
+
+export interface MeshServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+  [key: string]: unknown
+}
+
+export type MeshLibp2p = Libp2p<MeshServices>
+
+export interface CreateMeshInit {
+  /** Sent to peers by identify, e.g. `novacron/0.1.0 (node; site=edge-1)`. */
+  userAgent?: string
+  privateKey: PrivateKey
+  /** Cluster secret: only holders can complete a connection. */
+  secret: Uint8Array
+  listen: string[]
+  announce?: string[]
+  bootstrap?: string[]
+  /** @default 128 */
+  maxConnections?: number
+  /** Prometheus registry that libp2p's own metrics go to (one per node, so several nodes fit one process). */
+  registry?: Registry
+}
+
+/** Build (but do not start) the libp2p node of a NovaCron process. */
+export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2p> {
+  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent } = init
+  return await createLibp2p<MeshServices>({
+    start: false,
+    privateKey,
+    nodeInfo: userAgent != null ? { userAgent } : undefined,
+    addresses: { listen, announce },
+    transports: [tcp()],
+    connectionEncrypters: [noise({ prologueBytes: clusterPrologue(secret) })],
+    streamMuxers: [yamux()],
+    peerDiscovery: seeds.length > 0 ? [bootstrap({ list: seeds, timeout: 100 })] : [],
+    connectionManager: {
+      maxConnections,
+      maxIncomingPendingConnections: 32,
+      inboundConnectionThreshold: 20
+    },
+    // Loopback and LAN addresses are normal on an edge site: keep them
+    connectionGater: { denyDialMultiaddr: () => false },
+    metrics: registry != null ? prometheusMetrics({ registry }) : undefined,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: passthroughMapper,
+        allowQueryWithZeroPeers: true
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false
+      })
+    }
+  })
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto'
+import type { PeerId, PeerInfo, Startable } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { MeshLibp2p } from './create-libp2p.js'
+import type { Logger } from '../logging/logger.js'
+import { silentLogger } from '../logging/logger.js'
+
+export interface PeerConnectorInit {
+  /** Keep at least this many connections when more peers are known. @default 32 */
+  targetPeers?: number
+  /** Bootstrap seed multiaddrs (with /p2p/ id), redialled while the node has no connection. */
+  bootstrap?: string[]
+  /** Walk interval while under target. @default 3000 */
+  fastIntervalMs?: number
+  /** Walk interval once at target. @default 30000 */
+  slowIntervalMs?: number
+  /** Bound on one DHT walk. @default 10000 */
+  walkTimeoutMs?: number
+  /** Bound on one dial. @default 5000 */
+  dialTimeoutMs?: number
+  /** Longest back-off between dials of an unreachable peer. @default 60000 */
+  maxBackoffMs?: number
+  logger?: Logger
+}
+
+interface Backoff { until: number, delay: number }
+
+/**
+ * Turns DHT knowledge into connections. libp2p 3 does not auto-dial discovered peers, so nodes that only
+ * know the bootstrap seeds would otherwise stay connected to the seeds alone. The connector:
+ * - dials peers announced by discovery (bootstrap, DHT) while under `targetPeers`;
+ * - walks the DHT (closest peers to itself, then to random keys) and dials what it finds;
+ * - redials the bootstrap seeds and known mesh members after they drop, with exponential back-off.
+ */
+export class PeerConnector implements Startable {
+  private readonly node: MeshLibp2p
+  private readonly targetPeers: number
+  private readonly seeds: Array<{ id: PeerId, addr: string }>
+  private readonly fastIntervalMs: number
+  private readonly slowIntervalMs: number
+  private readonly walkTimeoutMs: number
+  private readonly dialTimeoutMs: number
+  private readonly maxBackoffMs: number
+  private readonly log: Logger
+  private readonly backoff = new Map<string, Backoff>()
+  private readonly dialing = new Set<string>()
+  private timer?: ReturnType<typeof setTimeout>
+  private controller?: AbortController
+  private walks = 0
+  private running = false
+
+  constructor (node: MeshLibp2p, init: PeerConnectorInit = {}) {
+    const {
+      targetPeers = 32, bootstrap = [], fastIntervalMs = 3000, slowIntervalMs = 30_000,
+      walkTimeoutMs = 10_000, dialTimeoutMs = 5000, maxBackoffMs = 60_000, logger = silentLogger
+    } = init
+    this.node = node
+    this.targetPeers = targetPeers
+    this.seeds = bootstrap.map(addr => ({ id: peerIdFromString(multiaddr(addr).getComponents().find(c => c.name === 'p2p')?.value ?? ''), addr }))
+    this.fastIntervalMs = fastIntervalMs
+    this.slowIntervalMs = slowIntervalMs
+    this.walkTimeoutMs = walkTimeoutMs
+    this.dialTimeoutMs = dialTimeoutMs
+    this.maxBackoffMs = maxBackoffMs
+    this.log = logger
+  }
+
+  start (): void {
+    this.running = true
+    this.controller = new AbortController()
+    this.node.addEventListener('peer:discovery', this.onDiscovery)
+    this.schedule(500)
+  }
+
+  stop (): void {
+    this.running = false
+    this.node.removeEventListener('peer:discovery', this.onDiscovery)
+    this.controller?.abort()
+    clearTimeout(this.timer)
+  }
+
+  private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => {
+    if (this.connectionCount() < this.targetPeers) void this.dial(evt.detail.id)
+  }
+
+  private schedule (ms: number): void {
+    if (!this.running) return
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => { void this.tick() }, ms)
+    this.timer.unref()
+  }
+
+  private connectionCount (): number {
+    return new Set(this.node.getConnections().map(c => c.remotePeer.toString())).size
+  }
+
+  private async tick (): Promise<void> {
+    try {
+      if (this.connectionCount() === 0) {
+        await Promise.all(this.seeds.map(async s => { await this.dial(s.id, s.addr) }))
+      }
+      await this.redialMembers()
+      if (this.connectionCount() < this.targetPeers && this.connectionCount() > 0) await this.walk()
+    } catch (err) {
+      this.log.debug('connector tick failed', { err })
+    }
+    this.schedule(this.connectionCount() < Math.min(this.targetPeers, this.knownMembers()) ? this.fastIntervalMs : this.slowIntervalMs)
+  }
+
+  /** Peers that completed identify with us at some point: proven holders of the cluster secret. */
+  private knownMembers (): number {
+    return this.memberIds.length
+  }
+
+  private memberIds: PeerId[] = []
+
+  private async redialMembers (): Promise<void> {
+    const peers = await this.node.peerStore.all({ filters: [p => p.protocols.length > 0] })
+    this.memberIds = peers.map(p => p.id)
+    const connected = new Set(this.node.getConnections().map(c => c.remotePeer.toString()))
+    const missing = peers.filter(p => !connected.has(p.id.toString()))
+    for (const p of missing) {
+      if (this.connectionCount() >= this.targetPeers) break
+      void this.dial(p.id)
+    }
+  }
+
+  private async walk (): Promise<void> {
+    const key = this.walks++ % 2 === 0 ? this.node.peerId.toMultihash().bytes : randomBytes(32)
+    const signal = AbortSignal.any([AbortSignal.timeout(this.walkTimeoutMs), this.controller?.signal ?? new AbortController().signal])
+    const found = new Map<string, PeerId>()
+    for await (const evt of this.node.services.dht.getClosestPeers(key, { signal })) {
+      if (evt.name === 'FINAL_PEER') found.set(evt.peer.id.toString(), evt.peer.id)
+      if (evt.name === 'PEER_RESPONSE') for (const p of evt.closer) found.set(p.id.toString(), p.id)
+    }
+    for (const id of found.values()) {
+      if (this.connectionCount() >= this.targetPeers) break
+      void this.dial(id)
+    }
+  }
+
+  private async dial (id: PeerId, addr?: string): Promise<void> {
+    const key = id.toString()
+    if (id.equals(this.node.peerId) || this.dialing.has(key)) return
+    if (this.node.getConnections(id).length > 0) return
+    const b = this.backoff.get(key)
+    if (b != null && b.until > Date.now()) return
+    this.dialing.add(key)
+    try {
+      const signal = AbortSignal.any([AbortSignal.timeout(this.dialTimeoutMs), this.controller?.signal ?? new AbortController().signal])
+      await this.node.dial(addr != null ? multiaddr(addr) : id, { signal })
+      this.backoff.delete(key)
+    } catch (err) {
+      const delay = Math.min((b?.delay ?? 500) * 2, this.maxBackoffMs)
+      this.backoff.set(key, { until: Date.now() + delay, delay })
+      this.log.debug('dial failed', { peer: key, err, retryInMs: delay })
+    } finally {
+      this.dialing.delete(key)
+    }
+  }
+}
