@@ -1,0 +1,46 @@
+/**
+ * Contracts between the image services: the chunk store (local, content-addressed), the chunk swarm
+ * (moves chunks between nodes) and the users of images (VMs). Chunk IDs are lowercase hex SHA-256.
+ */
+
+/** One entry of a manifest's ordered chunk list. */
+export interface ChunkRef {
+  /** SHA-256 of the uncompressed chunk bytes, lowercase hex. */
+  id: string
+  /** Uncompressed length in bytes. */
+  size: number
+  /** An all-zero chunk: never stored nor sent; the reader writes zeros. */
+  zero?: boolean
+}
+
+/** An image version: its ordered chunks rebuild the disk byte for byte. Signed by the node that added it. */
+export interface Manifest {
+  name: string
+  version: string
+  /** Total size of the disk in bytes (sum of chunk sizes). */
+  size: number
+  chunks: ChunkRef[]
+  /** Peer ID of the signer. */
+  author: string
+  /** Unix ms. */
+  createdAt: number
+  /** Signature over the canonical encoding, by `author`'s key. */
+  signature: Uint8Array
+}
+
+/** What the swarm needs of the local chunk store. */
+export interface ChunkStoreView {
+  has(id: string): Promise<boolean>
+  /** Verified, uncompressed bytes; throws a NotFound-coded error if absent. */
+  get(id: string): Promise<Uint8Array>
+  /** Verifies sha256(bytes) === id before storing; throws on mismatch. Idempotent. */
+  put(id: string, bytes: Uint8Array): Promise<void>
+}
+
+/** What VM creation needs of images: a disk file materialised from a stored image. */
+export interface ImageProvider {
+  /** `name` or `name@version`; throws a NOT_FOUND-coded error for an unknown image. */
+  resolve(ref: string): Promise<Manifest>
+  /** Write the image's bytes to `destPath` (crash-safe: temp file + rename). */
+  materialise(ref: string, destPath: string): Promise<{ manifest: Manifest, sizeBytes: number }>
+}
