@@ -13,8 +13,10 @@ export interface PeerConnectorInit {
   bootstrap?: string[]
   /** Walk interval while under target. @default 3000 */
   fastIntervalMs?: number
-  /** Walk interval once at target. @default 30000 */
+  /** Walk interval once at target, or when walks stop finding new peers. @default 30000 */
   slowIntervalMs?: number
+  /** After start, walk at the fast interval for this long whatever the walks find. @default 60000 */
+  warmupMs?: number
   /** Bound on one DHT walk. @default 10000 */
   walkTimeoutMs?: number
   /** Bound on one dial. @default 5000 */
@@ -39,6 +41,7 @@ export class PeerConnector implements Startable {
   private readonly seeds: Array<{ id: PeerId, addr: string }>
   private readonly fastIntervalMs: number
   private readonly slowIntervalMs: number
+  private readonly warmupMs: number
   private readonly walkTimeoutMs: number
   private readonly dialTimeoutMs: number
   private readonly maxBackoffMs: number
@@ -49,17 +52,21 @@ export class PeerConnector implements Startable {
   private controller?: AbortController
   private walks = 0
   private running = false
+  private startedAt = 0
+  /** Whether the last round saw peers it was not connected to (so another round may help soon). */
+  private sawUnconnected = true
 
   constructor (node: MeshLibp2p, init: PeerConnectorInit = {}) {
     const {
       targetPeers = 32, bootstrap = [], fastIntervalMs = 3000, slowIntervalMs = 30_000,
-      walkTimeoutMs = 10_000, dialTimeoutMs = 5000, maxBackoffMs = 60_000, logger = silentLogger
+      walkTimeoutMs = 10_000, dialTimeoutMs = 5000, maxBackoffMs = 60_000, warmupMs = 60_000, logger = silentLogger
     } = init
     this.node = node
     this.targetPeers = targetPeers
     this.seeds = bootstrap.map(addr => ({ id: peerIdFromString(multiaddr(addr).getComponents().find(c => c.name === 'p2p')?.value ?? ''), addr }))
     this.fastIntervalMs = fastIntervalMs
     this.slowIntervalMs = slowIntervalMs
+    this.warmupMs = warmupMs
     this.walkTimeoutMs = walkTimeoutMs
     this.dialTimeoutMs = dialTimeoutMs
     this.maxBackoffMs = maxBackoffMs
@@ -68,6 +75,7 @@ export class PeerConnector implements Startable {
 
   start (): void {
     this.running = true
+    this.startedAt = Date.now()
     this.controller = new AbortController()
     this.node.addEventListener('peer:discovery', this.onDiscovery)
     this.schedule(500)
@@ -96,6 +104,7 @@ export class PeerConnector implements Startable {
   }
 
   private async tick (): Promise<void> {
+    this.sawUnconnected = false
     try {
       if (this.connectionCount() === 0) {
         await Promise.all(this.seeds.map(async s => { await this.dial(s.id, s.addr) }))
@@ -105,23 +114,19 @@ export class PeerConnector implements Startable {
     } catch (err) {
       this.log.debug('connector tick failed', { err })
     }
-    this.schedule(this.connectionCount() < Math.min(this.targetPeers, this.knownMembers()) ? this.fastIntervalMs : this.slowIntervalMs)
+    const underTarget = this.connectionCount() < this.targetPeers
+    const warming = Date.now() - this.startedAt < this.warmupMs
+    this.schedule(underTarget && (warming || this.sawUnconnected || this.connectionCount() === 0) ? this.fastIntervalMs : this.slowIntervalMs)
   }
 
-  /** Peers that completed identify with us at some point: proven holders of the cluster secret. */
-  private knownMembers (): number {
-    return this.memberIds.length
-  }
-
-  private memberIds: PeerId[] = []
-
+  /** Redial mesh members (peers that once completed identify, so proved they hold the secret) that dropped. */
   private async redialMembers (): Promise<void> {
-    const peers = await this.node.peerStore.all({ filters: [p => p.protocols.length > 0] })
-    this.memberIds = peers.map(p => p.id)
+    const members = await this.node.peerStore.all({ filters: [p => p.protocols.length > 0] })
     const connected = new Set(this.node.getConnections().map(c => c.remotePeer.toString()))
-    const missing = peers.filter(p => !connected.has(p.id.toString()))
-    for (const p of missing) {
+    for (const p of members) {
       if (this.connectionCount() >= this.targetPeers) break
+      if (connected.has(p.id.toString())) continue
+      this.sawUnconnected = true
       void this.dial(p.id)
     }
   }
@@ -136,6 +141,8 @@ export class PeerConnector implements Startable {
     }
     for (const id of found.values()) {
       if (this.connectionCount() >= this.targetPeers) break
+      if (id.equals(this.node.peerId) || this.node.getConnections(id).length > 0) continue
+      this.sawUnconnected = true
       void this.dial(id)
     }
   }

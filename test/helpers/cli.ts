@@ -1,0 +1,19 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+/** The built CLI (`npm test` builds first). */
+export const CLI = fileURLToPath(new URL('../../dist/node/cli.js', import.meta.url))
+
+export interface CliResult { code: number, stdout: string, stderr: string }
+
+/** Run `novacron ARGS` as a real process with the Node 24 runtime that runs the tests. */
+export async function runCli (args: string[], opts: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<CliResult> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`)
+  return await new Promise(resolve => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 30_000 }, (err, stdout, stderr) => {
+      const code = err == null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
