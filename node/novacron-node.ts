@@ -14,6 +14,9 @@ import { ensureApiToken } from '../src/api/token.js'
 import { meshRoutes } from '../src/api/routes/mesh.js'
 import { metricsRoute } from '../src/api/routes/metrics.js'
 import { statusPageRoute } from '../src/api/routes/status-page.js'
+import { EventHub } from '../src/api/events.js'
+import { eventsRoute, routeTopics } from '../src/api/routes/events.js'
+import { openApiRoute } from '../src/api/routes/openapi.js'
 import { JsonLogger, type Logger } from '../src/logging/logger.js'
 import { writeFileAtomic } from '../src/storage/atomic-file.js'
 
@@ -88,6 +91,12 @@ export class NovacronNode {
     api.route(metricsRoute(registry))
     api.route(statusPageRoute())
     this.services.push(mesh)
+    // live events and the OpenAPI document read the routes of every service; the hub finds its topics at start
+    const events = new EventHub({ logger: this.components.logger.child('events'), discover: () => routeTopics(api.router) })
+    for (const e of ['peer:connect', 'peer:disconnect', 'peer:identify'] as const) mesh.libp2p.addEventListener(e, () => { events.notify() })
+    api.route(eventsRoute(events))
+    api.route(openApiRoute(api.router, VERSION))
+    this.services.push(events)
   }
 
   get apiUrl (): string {
