@@ -1,0 +1,167 @@
+import type { Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import type { ChunkStoreView, Manifest } from '../types.js'
+import type { Logger } from '../../logging/logger.js'
+import { silentLogger } from '../../logging/logger.js'
+import type { Bitfield } from './bitfield.js'
+import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
+import { toWireManifest } from './manifest-wire.js'
+import { ProtocolViolationError } from './errors.js'
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BYTES, MAX_REF_LENGTH } from './constants.js'
+
+/** What a responder knows about images: complete ones and those it is still downloading. */
+export interface ManifestSource {
+  /** The manifest of `name@version`, or the newest version of `name` when `version` is undefined. */
+  manifest(name: string, version?: string): Promise<Manifest | undefined>
+  /** Which entries of that manifest's chunk list this node holds now (verified). */
+  have(name: string, version: string): Promise<Bitfield | undefined>
+}
+
+export interface ChunkServerInit {
+  store: ChunkStoreView
+  source: ManifestSource
+  logger?: Logger
+  /** @default DEFAULT_MAX_QUEUED_REQUESTS */
+  maxQueuedRequests?: number
+  /** @default DEFAULT_IDLE_TIMEOUT_MS */
+  idleTimeoutMs?: number
+  /** @default DEFAULT_MAX_REQUEST_BYTES */
+  maxRequestBytes?: number
+  /** Chunks read from the store at once per stream. @default 4 */
+  concurrency?: number
+  /** Called with the payload bytes of every chunk sent. */
+  onServed?: (bytes: number, remote: string) => void
+}
+
+const { Type } = ChunkRequest
+const { Status } = ChunkResponse
+
+/** The responder side of `/novacron/chunks/1.0.0`: answers manifest, have and chunk requests from one stream. */
+export class ChunkServer {
+  private readonly store: ChunkStoreView
+  private readonly source: ManifestSource
+  private readonly log: Logger
+  private readonly maxQueued: number
+  private readonly idleTimeoutMs: number
+  private readonly maxRequestBytes: number
+  private readonly concurrency: number
+  private readonly onServed?: (bytes: number, remote: string) => void
+
+  constructor (init: ChunkServerInit) {
+    const { store, source, logger = silentLogger, maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES, concurrency = 4, onServed } = init
+    this.store = store
+    this.source = source
+    this.log = logger
+    this.maxQueued = maxQueuedRequests
+    this.idleTimeoutMs = idleTimeoutMs
+    this.maxRequestBytes = maxRequestBytes
+    this.concurrency = concurrency
+    this.onServed = onServed
+  }
+
+  /** Serve one inbound stream until the peer closes it, idles out or breaks the protocol. */
+  readonly handle = async (stream: Stream, remote = 'peer'): Promise<void> => {
+    const lp = lpStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes * (this.maxQueued + 8) })
+    const queue: ChunkRequest[] = []
+    let readerDone = false
+    const waiters: Array<() => void> = []
+    const wakeAll = (): void => { for (const w of waiters.splice(0)) w() }
+    let writing: Promise<void> = Promise.resolve()
+    const write = (res: ChunkResponse): Promise<void> => {
+      writing = writing.then(async () => { await lp.write(ChunkResponse.encode(res)) })
+      return writing
+    }
+
+    const reader = (async () => {
+      try {
+        while (true) {
+          let frame
+          try {
+            frame = await lp.read({ signal: AbortSignal.timeout(this.idleTimeoutMs) })
+          } catch (err) {
+            const name = (err as Error).name
+            if (name === 'UnexpectedEOFError') return
+            if (name === 'TimeoutError' || name === 'AbortError') throw new ProtocolViolationError('stream idle too long', 'ERR_IDLE_TIMEOUT')
+            if (/DataLength|MessageLength/.test(name)) throw new ProtocolViolationError(`request frame over ${this.maxRequestBytes} bytes`, 'ERR_MESSAGE_TOO_LARGE')
+            throw err
+          }
+          let req: ChunkRequest
+          try {
+            req = ChunkRequest.decode(frame)
+          } catch (err) {
+            throw new ProtocolViolationError(`undecodable request: ${(err as Error).message}`, 'ERR_BAD_FRAME')
+          }
+          if (req.type === Type.CANCEL) {
+            const at = queue.findIndex(q => q.id === req.id)
+            if (at >= 0) queue.splice(at, 1)
+            continue
+          }
+          if (queue.length >= this.maxQueued) throw new ProtocolViolationError(`more than ${this.maxQueued} requests queued`, 'ERR_TOO_MANY_REQUESTS')
+          queue.push(req)
+          waiters.shift()?.()
+        }
+      } finally {
+        readerDone = true
+        wakeAll()
+      }
+    })()
+
+    const worker = async (): Promise<void> => {
+      while (stream.status === 'open') {
+        const req = queue.shift()
+        if (req == null) {
+          if (readerDone) return
+          await new Promise<void>(resolve => { waiters.push(resolve) })
+          continue
+        }
+        const res = await this.answer(req, remote)
+        await write(res)
+      }
+    }
+
+    try {
+      await Promise.all([reader, ...Array.from({ length: this.concurrency }, async () => { await worker() })])
+      await writing
+      await stream.close({ signal: AbortSignal.timeout(this.idleTimeoutMs) })
+    } catch (err) {
+      this.log.debug('chunk stream ended with an error', { remote, err })
+      stream.abort(err as Error)
+    } finally {
+      readerDone = true
+      wakeAll()
+    }
+  }
+
+  private async answer (req: ChunkRequest, remote: string): Promise<ChunkResponse> {
+    const reply = (status: ChunkResponse.Status, extra: Partial<ChunkResponse> = {}): ChunkResponse =>
+      ({ id: req.id, status, have: new Uint8Array(), count: 0, data: new Uint8Array(), ...extra })
+    if (req.name.length > MAX_REF_LENGTH || req.version.length > MAX_REF_LENGTH) return reply(Status.BAD_REQUEST)
+    switch (req.type) {
+      case Type.GET_MANIFEST: {
+        if (req.name === '') return reply(Status.BAD_REQUEST)
+        const m = await this.source.manifest(req.name, req.version === '' ? undefined : req.version)
+        return m == null ? reply(Status.NOT_FOUND) : reply(Status.OK, { manifest: toWireManifest(m) })
+      }
+      case Type.GET_HAVE: {
+        if (req.name === '' || req.version === '') return reply(Status.BAD_REQUEST)
+        const bits = await this.source.have(req.name, req.version)
+        return bits == null ? reply(Status.NOT_FOUND) : reply(Status.OK, { have: bits.bytes as Uint8Array<ArrayBuffer>, count: bits.count })
+      }
+      case Type.GET_CHUNK: {
+        if (req.chunk.length !== 32) return reply(Status.BAD_REQUEST)
+        const id = Buffer.from(req.chunk).toString('hex')
+        if (!await this.store.has(id)) return reply(Status.NOT_FOUND)
+        let data: Uint8Array
+        try {
+          data = await this.store.get(id)
+        } catch {
+          return reply(Status.NOT_FOUND)
+        }
+        this.onServed?.(data.length, remote)
+        return reply(Status.OK, { data: data as Uint8Array<ArrayBuffer> })
+      }
+      default:
+        return reply(Status.BAD_REQUEST)
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { protocolId } from '../../constants.js'
+
+/** The chunk swarm protocol (spec: protocols/chunks.md). */
+export const CHUNKS_PROTOCOL = protocolId('chunks', '1.0.0')
+
+/** Largest chunk accepted on the wire; FastCDC's maximum must stay below it. */
+export const DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024
+/** Most entries a manifest may list (≈ 30 GiB at a 64 KiB average chunk). */
+export const DEFAULT_MAX_MANIFEST_CHUNKS = 500_000
+/** Largest response frame: a full chunk or a whole manifest. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+/** Largest request frame (requests carry a name, a version or a 32-byte ID). */
+export const DEFAULT_MAX_REQUEST_BYTES = 1024
+/** Longest name or version in a request. */
+export const MAX_REF_LENGTH = 256
+
+/** A request not answered within this long is abandoned and its chunk asked of another peer. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
+/** Opening a stream and negotiating the protocol. */
+export const DEFAULT_DIAL_TIMEOUT_MS = 10_000
+/** A responder closes a stream that sends no request for this long. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
+/** Requests a responder queues per stream before it resets the stream. */
+export const DEFAULT_MAX_QUEUED_REQUESTS = 256
+/** Concurrent inbound / outbound chunk streams per connection. */
+export const DEFAULT_MAX_INBOUND_STREAMS = 32
+export const DEFAULT_MAX_OUTBOUND_STREAMS = 64
+
+/** Per-peer request window (pipelined requests in flight): bounds and start. */
+export const DEFAULT_MIN_WINDOW = 4
+export const DEFAULT_MAX_WINDOW = 64
+export const DEFAULT_INITIAL_WINDOW = 8
+/** The window holds about this many seconds of the peer's measured rate. */
+export const DEFAULT_WINDOW_SECONDS = 0.5
+/** In endgame a chunk may be asked of this many peers at once. */
+export const DEFAULT_ENDGAME_REQUESTERS = 3
+/** How often a peer whose bitfield is incomplete is asked again what it has. */
+export const DEFAULT_HAVE_POLL_MS = 500
+/** Consecutive timeouts after which a peer is dropped from a transfer. */
+export const DEFAULT_MAX_PEER_TIMEOUTS = 3
+/** How often providers are looked up again during a transfer. */
+export const DEFAULT_PROVIDER_REFRESH_MS = 5_000
+/** A transfer that makes no progress for this long fails. */
+export const DEFAULT_STALL_TIMEOUT_MS = 120_000
+/** Peers a transfer fetches from at once. */
+export const DEFAULT_MAX_PEERS = 16

@@ -1,0 +1,48 @@
+import type { Manifest } from '../types.js'
+import type { WireManifest } from './pb/chunks.js'
+import { BadManifestError } from './errors.js'
+import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, MAX_REF_LENGTH } from './constants.js'
+
+const HEX = /^[0-9a-f]{64}$/
+
+export function toWireManifest (m: Manifest): WireManifest {
+  return {
+    name: m.name,
+    version: m.version,
+    size: BigInt(m.size),
+    chunks: m.chunks.map(c => ({ id: Uint8Array.from(Buffer.from(c.id, 'hex')), size: c.size, zero: c.zero === true })),
+    author: m.author,
+    createdAt: BigInt(m.createdAt),
+    signature: Uint8Array.from(m.signature)
+  }
+}
+
+export interface ManifestLimits {
+  maxChunks?: number
+  maxChunkBytes?: number
+}
+
+/** Decode and check a manifest received from a peer (structure only: the signature is checked by the caller). */
+export function fromWireManifest (w: WireManifest, limits: ManifestLimits = {}): Manifest {
+  const { maxChunks = DEFAULT_MAX_MANIFEST_CHUNKS, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES } = limits
+  const bad = (why: string): never => { throw new BadManifestError(`manifest ${w.name}@${w.version}: ${why}`) }
+  if (w.name === '' || w.name.length > MAX_REF_LENGTH) bad('bad name')
+  if (w.version === '' || w.version.length > MAX_REF_LENGTH) bad('bad version')
+  if (w.chunks.length > maxChunks) bad(`${w.chunks.length} chunks exceed the limit of ${maxChunks}`)
+  if (w.author === '' || w.author.length > 128) bad('bad author')
+  if (w.signature.length === 0 || w.signature.length > 256) bad('bad signature length')
+  let total = 0
+  const chunks = w.chunks.map((c, i) => {
+    if (c.id.length !== 32) bad(`chunk ${i} has a ${c.id.length}-byte ID`)
+    if (c.size <= 0 || c.size > maxChunkBytes) bad(`chunk ${i} has size ${c.size}`)
+    total += c.size
+    const id = Buffer.from(c.id).toString('hex')
+    return c.zero ? { id, size: c.size, zero: true } : { id, size: c.size }
+  })
+  if (BigInt(total) !== w.size) bad(`size ${w.size} is not the sum of its chunks (${total})`)
+  return { name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: Number(w.createdAt), signature: Uint8Array.from(w.signature) }
+}
+
+export function isChunkId (id: string): boolean {
+  return HEX.test(id)
+}

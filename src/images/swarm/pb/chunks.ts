@@ -1,0 +1,871 @@
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface ChunkRequest {
+  type: ChunkRequest.Type
+  id: number
+  name: string
+  version: string
+  chunk: Uint8Array<ArrayBuffer>
+}
+
+export namespace ChunkRequest {
+  export enum Type {
+    GET_MANIFEST = 'GET_MANIFEST',
+    GET_HAVE = 'GET_HAVE',
+    GET_CHUNK = 'GET_CHUNK',
+    CANCEL = 'CANCEL'
+  }
+
+  enum __TypeValues {
+    GET_MANIFEST = 0,
+    GET_HAVE = 1,
+    GET_CHUNK = 2,
+    CANCEL = 3
+  }
+
+  export namespace Type {
+    export const codec = (): Codec<Type> => {
+      return enumeration<Type>(__TypeValues)
+    }
+  }
+
+  let _codec: Codec<ChunkRequest>
+
+  export const codec = (): Codec<ChunkRequest> => {
+    if (_codec == null) {
+      _codec = message<ChunkRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.type != null && __TypeValues[obj.type] !== 0) {
+          w.uint32(8)
+          ChunkRequest.Type.codec().encode(obj.type, w)
+        }
+
+        if ((obj.id != null && obj.id !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(26)
+          w.string(obj.name)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(34)
+          w.string(obj.version)
+        }
+
+        if ((obj.chunk != null && obj.chunk.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.chunk)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          type: Type.GET_MANIFEST,
+          id: 0,
+          name: '',
+          version: '',
+          chunk: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.type = ChunkRequest.Type.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.id = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.name = reader.string()
+              break
+            }
+            case 4: {
+              obj.version = reader.string()
+              break
+            }
+            case 5: {
+              obj.chunk = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.type`,
+                value: ChunkRequest.Type.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.chunk`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkRequestTypeFieldEvent {
+    field: '$.type'
+    value: ChunkRequest.Type
+  }
+
+  export interface ChunkRequestIdFieldEvent {
+    field: '$.id'
+    value: number
+  }
+
+  export interface ChunkRequestNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ChunkRequestVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export interface ChunkRequestChunkFieldEvent {
+    field: '$.chunk'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ChunkRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): ChunkRequest {
+    return decodeMessage(buf, ChunkRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent> {
+    return streamMessage(buf, ChunkRequest.codec(), opts)
+  }
+}
+
+export interface WireChunkRef {
+  id: Uint8Array<ArrayBuffer>
+  size: number
+  zero: boolean
+}
+
+export namespace WireChunkRef {
+  let _codec: Codec<WireChunkRef>
+
+  export const codec = (): Codec<WireChunkRef> => {
+    if (_codec == null) {
+      _codec = message<WireChunkRef>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.size)
+        }
+
+        if ((obj.zero != null && obj.zero !== false)) {
+          w.uint32(24)
+          w.bool(obj.zero)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: uint8ArrayAlloc(0),
+          size: 0,
+          zero: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.size = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.zero = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.zero`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface WireChunkRefIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface WireChunkRefSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface WireChunkRefZeroFieldEvent {
+    field: '$.zero'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<WireChunkRef>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, WireChunkRef.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireChunkRef>): WireChunkRef {
+    return decodeMessage(buf, WireChunkRef.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireChunkRef>): Generator<WireChunkRefIdFieldEvent | WireChunkRefSizeFieldEvent | WireChunkRefZeroFieldEvent> {
+    return streamMessage(buf, WireChunkRef.codec(), opts)
+  }
+}
+
+export interface WireManifest {
+  name: string
+  version: string
+  size: bigint
+  chunks: WireChunkRef[]
+  author: string
+  createdAt: bigint
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace WireManifest {
+  let _codec: Codec<WireManifest>
+
+  export const codec = (): Codec<WireManifest> => {
+    if (_codec == null) {
+      _codec = message<WireManifest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(18)
+          w.string(obj.version)
+        }
+
+        if ((obj.size != null && obj.size !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.size)
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(34)
+            WireChunkRef.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.author != null && obj.author !== '')) {
+          w.uint32(42)
+          w.string(obj.author)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.createdAt)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          version: '',
+          size: 0n,
+          chunks: [],
+          author: '',
+          createdAt: 0n,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64()
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(WireChunkRef.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
+            case 5: {
+              obj.author = reader.string()
+              break
+            }
+            case 6: {
+              obj.createdAt = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          chunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of WireChunkRef.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.author`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.createdAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface WireManifestNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface WireManifestVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export interface WireManifestSizeFieldEvent {
+    field: '$.size'
+    value: bigint
+  }
+
+  export interface WireManifestChunksIdFieldEvent {
+    field: '$.chunks[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface WireManifestChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface WireManifestChunksZeroFieldEvent {
+    field: '$.chunks[].zero'
+    value: boolean
+    index: number
+  }
+
+  export interface WireManifestAuthorFieldEvent {
+    field: '$.author'
+    value: string
+  }
+
+  export interface WireManifestCreatedAtFieldEvent {
+    field: '$.createdAt'
+    value: bigint
+  }
+
+  export interface WireManifestSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<WireManifest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, WireManifest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireManifest>): WireManifest {
+    return decodeMessage(buf, WireManifest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireManifest>): Generator<WireManifestNameFieldEvent | WireManifestVersionFieldEvent | WireManifestSizeFieldEvent | WireManifestChunksIdFieldEvent | WireManifestChunksSizeFieldEvent | WireManifestChunksZeroFieldEvent | WireManifestAuthorFieldEvent | WireManifestCreatedAtFieldEvent | WireManifestSignatureFieldEvent> {
+    return streamMessage(buf, WireManifest.codec(), opts)
+  }
+}
+
+export interface ChunkResponse {
+  id: number
+  status: ChunkResponse.Status
+  manifest?: WireManifest
+  have: Uint8Array<ArrayBuffer>
+  count: number
+  data: Uint8Array<ArrayBuffer>
+}
+
+export namespace ChunkResponse {
+  export enum Status {
+    OK = 'OK',
+    NOT_FOUND = 'NOT_FOUND',
+    BAD_REQUEST = 'BAD_REQUEST',
+    BUSY = 'BUSY'
+  }
+
+  enum __StatusValues {
+    OK = 0,
+    NOT_FOUND = 1,
+    BAD_REQUEST = 2,
+    BUSY = 3
+  }
+
+  export namespace Status {
+    export const codec = (): Codec<Status> => {
+      return enumeration<Status>(__StatusValues)
+    }
+  }
+
+  let _codec: Codec<ChunkResponse>
+
+  export const codec = (): Codec<ChunkResponse> => {
+    if (_codec == null) {
+      _codec = message<ChunkResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.id)
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(16)
+          ChunkResponse.Status.codec().encode(obj.status, w)
+        }
+
+        if (obj.manifest != null) {
+          w.uint32(26)
+          WireManifest.codec().encode(obj.manifest, w)
+        }
+
+        if ((obj.have != null && obj.have.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.have)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.data)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: 0,
+          status: Status.OK,
+          have: uint8ArrayAlloc(0),
+          count: 0,
+          data: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.status = ChunkResponse.Status.codec().decode(reader)
+              break
+            }
+            case 3: {
+              obj.manifest = WireManifest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.manifest
+              })
+              break
+            }
+            case 4: {
+              obj.have = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.data = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.status`,
+                value: ChunkResponse.Status.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              yield * WireManifest.codec().stream(reader, reader.uint32(), `${prefix}.manifest`, {
+                limits: opts.limits?.manifest
+              })
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.have`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkResponseIdFieldEvent {
+    field: '$.id'
+    value: number
+  }
+
+  export interface ChunkResponseStatusFieldEvent {
+    field: '$.status'
+    value: ChunkResponse.Status
+  }
+
+  export interface ChunkResponseManifestNameFieldEvent {
+    field: '$.manifest.name'
+    value: string
+  }
+
+  export interface ChunkResponseManifestVersionFieldEvent {
+    field: '$.manifest.version'
+    value: string
+  }
+
+  export interface ChunkResponseManifestSizeFieldEvent {
+    field: '$.manifest.size'
+    value: bigint
+  }
+
+  export interface ChunkResponseManifestChunksIdFieldEvent {
+    field: '$.manifest.chunks[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ChunkResponseManifestChunksSizeFieldEvent {
+    field: '$.manifest.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface ChunkResponseManifestChunksZeroFieldEvent {
+    field: '$.manifest.chunks[].zero'
+    value: boolean
+    index: number
+  }
+
+  export interface ChunkResponseManifestAuthorFieldEvent {
+    field: '$.manifest.author'
+    value: string
+  }
+
+  export interface ChunkResponseManifestCreatedAtFieldEvent {
+    field: '$.manifest.createdAt'
+    value: bigint
+  }
+
+  export interface ChunkResponseManifestSignatureFieldEvent {
+    field: '$.manifest.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChunkResponseHaveFieldEvent {
+    field: '$.have'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChunkResponseCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface ChunkResponseDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ChunkResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): ChunkResponse {
+    return decodeMessage(buf, ChunkResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent> {
+    return streamMessage(buf, ChunkResponse.codec(), opts)
+  }
+}

@@ -1,0 +1,173 @@
+import type { Stream } from '@libp2p/interface'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { Manifest } from '../types.js'
+import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
+import { Bitfield } from './bitfield.js'
+import { fromWireManifest, type ManifestLimits } from './manifest-wire.js'
+import { ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, SessionClosedError } from './errors.js'
+import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
+
+export interface PeerSessionInit extends ManifestLimits {
+  /** @default DEFAULT_MAX_RESPONSE_BYTES */
+  maxResponseBytes?: number
+  /** @default DEFAULT_REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number
+}
+
+interface Pending {
+  resolve: (res: ChunkResponse) => void
+  reject: (err: Error) => void
+  timer: ReturnType<typeof setTimeout>
+}
+
+/**
+ * The requester side of one `/novacron/chunks/1.0.0` stream: many requests in flight at once (pipelined),
+ * each with its own timeout, answered by ID in any order.
+ */
+export class PeerSession {
+  private readonly lp: LengthPrefixedStream<Stream>
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private closedWith?: Error
+  private readonly requestTimeoutMs: number
+  private readonly limits: ManifestLimits
+  private writing: Promise<void> = Promise.resolve()
+  /** Resolves when the stream has ended (for any reason). */
+  readonly ended: Promise<Error>
+
+  constructor (private readonly stream: Stream, readonly peer: string, init: PeerSessionInit = {}) {
+    const { maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, maxChunks = DEFAULT_MAX_MANIFEST_CHUNKS, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES } = init
+    this.requestTimeoutMs = requestTimeoutMs
+    this.limits = { maxChunks, maxChunkBytes }
+    this.lp = lpStream(stream, { maxDataLength: maxResponseBytes, maxBufferSize: maxResponseBytes * 2 + 1024 })
+    this.ended = this.readLoop()
+  }
+
+  get closed (): boolean {
+    return this.closedWith != null
+  }
+
+  get inFlight (): number {
+    return this.pending.size
+  }
+
+  private async readLoop (): Promise<Error> {
+    let reason: Error
+    try {
+      while (true) {
+        let frame
+        try {
+          frame = await this.lp.read()
+        } catch (err) {
+          const name = (err as Error).name
+          if (/DataLength|MessageLength/.test(name)) throw new ProtocolViolationError(`response frame too large: ${(err as Error).message}`, 'ERR_MESSAGE_TOO_LARGE')
+          throw new SessionClosedError(`stream to ${this.peer} ended: ${(err as Error).message}`)
+        }
+        let res: ChunkResponse
+        try {
+          res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: this.limits.maxChunks } } })
+        } catch (err) {
+          throw new ProtocolViolationError(`undecodable response: ${(err as Error).message}`, 'ERR_BAD_FRAME')
+        }
+        if (res.id === 0 || res.id >= this.nextId) throw new ProtocolViolationError(`response to request ${res.id} that was never sent`, 'ERR_UNSOLICITED_RESPONSE')
+        const p = this.pending.get(res.id)
+        if (p == null) continue // answer to a request we cancelled or timed out
+        this.pending.delete(res.id)
+        clearTimeout(p.timer)
+        p.resolve(res)
+      }
+    } catch (err) {
+      reason = err as Error
+      if (reason instanceof ProtocolViolationError) this.stream.abort(reason)
+    }
+    this.shutdown(reason)
+    return reason
+  }
+
+  private shutdown (reason: Error): void {
+    if (this.closedWith != null) return
+    this.closedWith = reason
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer)
+      this.pending.delete(id)
+      p.reject(reason instanceof ProtocolViolationError ? reason : new SessionClosedError(`session with ${this.peer} closed: ${reason.message}`))
+    }
+  }
+
+  /** Send one request and wait for its answer. Returns the request ID through `onSent` (for cancel). */
+  async request (req: Omit<ChunkRequest, 'id'>, onSent?: (id: number) => void): Promise<ChunkResponse> {
+    if (this.closedWith != null) throw new SessionClosedError(`session with ${this.peer} is closed`)
+    const id = this.nextId++
+    const answer = new Promise<ChunkResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        this.sendCancel(id)
+        reject(new RequestTimeoutError(`${this.peer} did not answer request ${id} within ${this.requestTimeoutMs} ms`))
+      }, this.requestTimeoutMs)
+      this.pending.set(id, { resolve, reject, timer })
+    })
+    onSent?.(id)
+    this.send({ ...req, id })
+    return await answer
+  }
+
+  /** Give up on a request: its answer, if it still comes, is dropped. */
+  cancel (id: number): void {
+    const p = this.pending.get(id)
+    if (p == null) return
+    clearTimeout(p.timer)
+    this.pending.delete(id)
+    p.reject(new SessionClosedError('cancelled'))
+    this.sendCancel(id)
+  }
+
+  private sendCancel (id: number): void {
+    if (this.closedWith == null) this.send({ type: ChunkRequest.Type.CANCEL, id, name: '', version: '', chunk: new Uint8Array() })
+  }
+
+  private send (req: ChunkRequest): void {
+    const bytes = ChunkRequest.encode(req)
+    this.writing = this.writing.then(async () => {
+      if (this.closedWith == null) await this.lp.write(bytes)
+    }).catch((err: Error) => {
+      this.shutdown(new SessionClosedError(`cannot write to ${this.peer}: ${err.message}`))
+      this.stream.abort(err)
+    })
+  }
+
+  async getManifest (name: string, version?: string): Promise<Manifest> {
+    const res = await this.request({ type: ChunkRequest.Type.GET_MANIFEST, name, version: version ?? '', chunk: new Uint8Array() })
+    if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} has no manifest for ${name}${version != null ? `@${version}` : ''}`)
+    if (res.manifest == null) throw new ProtocolViolationError('manifest response without a manifest')
+    const m = fromWireManifest(res.manifest, this.limits)
+    if (m.name !== name || (version != null && m.version !== version)) {
+      throw new ProtocolViolationError(`asked for ${name}@${version ?? '*'}, got ${m.name}@${m.version}`, 'ERR_WRONG_MANIFEST')
+    }
+    return m
+  }
+
+  async getHave (name: string, version: string, count: number): Promise<Bitfield> {
+    const res = await this.request({ type: ChunkRequest.Type.GET_HAVE, name, version, chunk: new Uint8Array() })
+    if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} does not know ${name}@${version}`)
+    if (res.count !== count) throw new ProtocolViolationError(`bitfield covers ${res.count} entries, manifest has ${count}`, 'ERR_BAD_BITFIELD')
+    return Bitfield.decode(res.have, count)
+  }
+
+  /** Ask for one chunk; the bytes are NOT verified here (the transfer does it, to blame the right peer). */
+  async getChunk (id: string, onSent?: (reqId: number) => void): Promise<Uint8Array> {
+    const res = await this.request({ type: ChunkRequest.Type.GET_CHUNK, name: '', version: '', chunk: Uint8Array.from(Buffer.from(id, 'hex')) }, onSent)
+    if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} does not have chunk ${id}`)
+    return res.data
+  }
+
+  /** Close gracefully (pending requests fail). */
+  close (): void {
+    this.shutdown(new SessionClosedError('closed locally'))
+    this.stream.close().catch(() => { this.stream.abort(new SessionClosedError('closed locally')) })
+  }
+
+  abort (err: Error): void {
+    this.shutdown(err)
+    this.stream.abort(err)
+  }
+}

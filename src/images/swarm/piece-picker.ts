@@ -1,0 +1,150 @@
+import type { Manifest } from '../types.js'
+import type { Bitfield } from './bitfield.js'
+
+export const enum PieceState { Missing = 0, Requested = 1, Storing = 2, Done = 3 }
+
+/** One distinct non-zero chunk of a manifest, with where it occurs and who is fetching it. */
+export interface Piece {
+  id: string
+  size: number
+  /** Indexes in manifest.chunks where this chunk occurs (first one is used to read peers' bitfields). */
+  entries: number[]
+  state: PieceState
+  /** Peers it is requested from now (more than one only in endgame). */
+  requesters: Set<string>
+  /** How many connected peers hold it. */
+  availability: number
+}
+
+/**
+ * Chooses the next chunk to ask a peer for: rarest first (ties broken at random so receivers diverge and can
+ * trade with each other), pieces that failed are retried first, and once every missing piece is in flight,
+ * endgame: a piece may be asked of up to `endgameRequesters` peers at once.
+ */
+export class PiecePicker {
+  readonly pieces: Piece[] = []
+  private order: Piece[] = []
+  private head = 0
+  private retry: Piece[] = []
+  private dirty = true
+  private missing = 0
+  private remaining = 0
+  /** Bumped whenever a peer that found nothing to fetch might now find something (a piece came back, endgame began). */
+  generation = 0
+
+  constructor (manifest: Manifest, private readonly endgameRequesters: number, private readonly random: () => number = Math.random) {
+    const byId = new Map<string, Piece>()
+    manifest.chunks.forEach((c, i) => {
+      if (c.zero === true) return
+      let p = byId.get(c.id)
+      if (p == null) {
+        p = { id: c.id, size: c.size, entries: [], state: PieceState.Missing, requesters: new Set(), availability: 0 }
+        byId.set(c.id, p)
+        this.pieces.push(p)
+      }
+      p.entries.push(i)
+    })
+    this.missing = this.pieces.length
+    this.remaining = this.pieces.length
+  }
+
+  /** Pieces not yet stored. */
+  get remainingCount (): number {
+    return this.remaining
+  }
+
+  /** A piece that is already in the local store (resume) or just got stored. */
+  markDone (p: Piece): void {
+    if (p.state === PieceState.Done) return
+    if (p.state === PieceState.Missing) this.missing--
+    p.state = PieceState.Done
+    p.requesters.clear()
+    this.remaining--
+  }
+
+  markStoring (p: Piece): void {
+    if (p.state === PieceState.Missing) {
+      this.missing--
+      if (this.missing === 0) this.generation++
+    }
+    p.state = PieceState.Storing
+  }
+
+  /** Storing failed or was abandoned: fetch it again. */
+  markMissing (p: Piece): void {
+    if (p.state === PieceState.Missing || p.state === PieceState.Done) return
+    p.state = PieceState.Missing
+    this.missing++
+    this.retry.push(p)
+    this.generation++
+  }
+
+  /** A request for `p` to `peer` ended without the piece. */
+  release (p: Piece, peer: string): void {
+    p.requesters.delete(peer)
+    if (p.state === PieceState.Requested && p.requesters.size === 0) this.markMissing(p)
+  }
+
+  /** Account a peer's holdings: call with the old bitfield (or undefined) and the new one (or undefined when it left). */
+  updateAvailability (before: Bitfield | undefined, after: Bitfield | undefined): void {
+    for (const p of this.pieces) {
+      const e = p.entries[0] ?? 0
+      const had = before?.get(e) === true
+      const has = after?.get(e) === true
+      if (had !== has) {
+        p.availability += has ? 1 : -1
+        this.dirty = true
+      }
+    }
+  }
+
+  private rebuild (): void {
+    const keyed = this.pieces.filter(p => p.state === PieceState.Missing).map(p => ({ p, k: p.availability + this.random() }))
+    keyed.sort((a, b) => a.k - b.k)
+    this.order = keyed.map(x => x.p)
+    this.head = 0
+    this.retry = []
+    this.dirty = false
+  }
+
+  /** The next piece to ask `peer` for, marked requested; undefined when it has nothing useful now. */
+  pick (peer: string, bits: Bitfield): Piece | undefined {
+    if (this.missing > 0) {
+      if (this.dirty) this.rebuild()
+      for (let i = 0; i < this.retry.length; i++) {
+        const p = this.retry[i]
+        if (p == null) continue
+        if (p.state !== PieceState.Missing) {
+          this.retry.splice(i--, 1)
+          continue
+        }
+        if (bits.get(p.entries[0] ?? 0)) {
+          this.retry.splice(i, 1)
+          return this.take(p, peer)
+        }
+      }
+      while (this.head < this.order.length && this.order[this.head]?.state !== PieceState.Missing) this.head++
+      for (let i = this.head; i < this.order.length; i++) {
+        const p = this.order[i]
+        if (p != null && p.state === PieceState.Missing && bits.get(p.entries[0] ?? 0)) return this.take(p, peer)
+      }
+      return undefined
+    }
+    // endgame: everything missing is in flight somewhere; duplicate the requests of the slowest peers
+    for (const p of this.pieces) {
+      if (p.state === PieceState.Requested && p.requesters.size < this.endgameRequesters && !p.requesters.has(peer) && bits.get(p.entries[0] ?? 0)) {
+        p.requesters.add(peer)
+        return p
+      }
+    }
+    return undefined
+  }
+
+  private take (p: Piece, peer: string): Piece {
+    p.state = PieceState.Requested
+    p.requesters.add(peer)
+    this.missing--
+    if (this.missing === 0) this.generation++
+    return p
+  }
+}

@@ -1,0 +1,414 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { ChunkStoreView, Manifest } from '../types.js'
+import type { Logger } from '../../logging/logger.js'
+import { silentLogger } from '../../logging/logger.js'
+import { Bitfield } from './bitfield.js'
+import { PiecePicker, PieceState, type Piece } from './piece-picker.js'
+import type { PeerSession } from './peer-session.js'
+import { RateMeter, type TransferProgress } from './transfer-progress.js'
+import { ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, TransferAbortedError, TransferStalledError } from './errors.js'
+import {
+  DEFAULT_ENDGAME_REQUESTERS, DEFAULT_HAVE_POLL_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_PEER_TIMEOUTS, DEFAULT_MAX_PEERS,
+  DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS
+} from './constants.js'
+
+export interface TransferOptions {
+  /** @default DEFAULT_MAX_PEERS */ maxPeers?: number
+  /** @default DEFAULT_MIN_WINDOW */ minWindow?: number
+  /** @default DEFAULT_MAX_WINDOW */ maxWindow?: number
+  /** @default DEFAULT_INITIAL_WINDOW */ initialWindow?: number
+  /** @default DEFAULT_WINDOW_SECONDS */ windowSeconds?: number
+  /** @default DEFAULT_ENDGAME_REQUESTERS */ endgameRequesters?: number
+  /** @default DEFAULT_HAVE_POLL_MS */ havePollMs?: number
+  /** @default DEFAULT_MAX_PEER_TIMEOUTS */ maxPeerTimeouts?: number
+  /** @default DEFAULT_PROVIDER_REFRESH_MS */ providerRefreshMs?: number
+  /** @default DEFAULT_STALL_TIMEOUT_MS */ stallTimeoutMs?: number
+}
+
+export interface TransferInit extends TransferOptions {
+  manifest: Manifest
+  store: ChunkStoreView
+  /** Open a chunk session to a peer. */
+  connect: (peer: string) => Promise<PeerSession>
+  /** Peers that may hold the image (providers); called at start and every providerRefreshMs. */
+  discover: () => Promise<string[]>
+  logger?: Logger
+  /** Called after each chunk is stored (the service republishes progress, serves the chunk). */
+  onChunk?: (piece: Piece) => void
+}
+
+export interface TransferResult {
+  manifest: Manifest
+  fetchedBytes: number
+  reusedBytes: number
+  wireBytes: number
+  durationMs: number
+  peers: Array<{ peer: string, bytes: number }>
+  banned: Array<{ peer: string, reason: string }>
+}
+
+interface PeerState {
+  id: string
+  session: PeerSession
+  bits?: Bitfield
+  inflight: Map<number, Piece>
+  window: number
+  meter: RateMeter
+  bytes: number
+  timeouts: number
+  /** picker.generation + bits version when pick last found nothing; skip the peer until either changes. */
+  starvedAt?: string
+  bitsVersion: number
+  pollTimer?: ReturnType<typeof setTimeout>
+}
+
+const DIAL_BACKOFF_MS = 10_000
+
+/**
+ * Fetches the chunks of one manifest that the local store lacks, from every peer that has them, in parallel.
+ * Verifies each chunk by SHA-256, drops peers that send bad bytes or stall, and finishes when all are stored.
+ * While it runs, `have` says which manifest entries are held (the chunk server serves them to others).
+ */
+export class Transfer {
+  readonly id = randomUUID()
+  readonly have: Bitfield
+  private readonly picker: PiecePicker
+  private readonly peers = new Map<string, PeerState>()
+  private readonly dialing = new Set<string>()
+  private readonly failedDials = new Map<string, number>()
+  private readonly banned = new Map<string, string>()
+  private readonly perPeerBytes = new Map<string, number>()
+  private readonly meter = new RateMeter()
+  private readonly opts: Required<TransferOptions>
+  private readonly log: Logger
+  private state: TransferProgress['state'] = 'running'
+  private error?: Error
+  private totalBytes = 0
+  private reusedBytes = 0
+  private fetchedBytes = 0
+  private wireBytes = 0
+  private lastProgressAt = Date.now()
+  private readonly startedAt = Date.now()
+  private finishedAt?: number
+  private ticker?: ReturnType<typeof setInterval>
+  private discoverTimer?: ReturnType<typeof setInterval>
+  private settle?: { resolve: (r: TransferResult) => void, reject: (e: Error) => void }
+
+  constructor (private readonly init: TransferInit, readonly ref = `${init.manifest.name}@${init.manifest.version}`) {
+    this.opts = {
+      maxPeers: init.maxPeers ?? DEFAULT_MAX_PEERS,
+      minWindow: init.minWindow ?? DEFAULT_MIN_WINDOW,
+      maxWindow: init.maxWindow ?? DEFAULT_MAX_WINDOW,
+      initialWindow: init.initialWindow ?? DEFAULT_INITIAL_WINDOW,
+      windowSeconds: init.windowSeconds ?? DEFAULT_WINDOW_SECONDS,
+      endgameRequesters: init.endgameRequesters ?? DEFAULT_ENDGAME_REQUESTERS,
+      havePollMs: init.havePollMs ?? DEFAULT_HAVE_POLL_MS,
+      maxPeerTimeouts: init.maxPeerTimeouts ?? DEFAULT_MAX_PEER_TIMEOUTS,
+      providerRefreshMs: init.providerRefreshMs ?? DEFAULT_PROVIDER_REFRESH_MS,
+      stallTimeoutMs: init.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS
+    }
+    this.log = init.logger ?? silentLogger
+    this.picker = new PiecePicker(init.manifest, this.opts.endgameRequesters)
+    this.have = new Bitfield(init.manifest.chunks.length)
+    init.manifest.chunks.forEach((c, i) => { if (c.zero === true) this.have.set(i) })
+    for (const p of this.picker.pieces) this.totalBytes += p.size
+  }
+
+  get manifest (): Manifest {
+    return this.init.manifest
+  }
+
+  /** Run to completion: resolves when every chunk is in the store; rejects on stall or cancel. */
+  async run (): Promise<TransferResult> {
+    await this.scanStore()
+    if (this.picker.remainingCount === 0) return this.finish()
+    const done = new Promise<TransferResult>((resolve, reject) => { this.settle = { resolve, reject } })
+    this.ticker = setInterval(() => { this.tick() }, 1000)
+    this.discoverTimer = setInterval(() => { void this.discover() }, this.opts.providerRefreshMs)
+    void this.discover()
+    return await done
+  }
+
+  /** Resume: whatever the store already holds (verified on the way in) is not fetched again. */
+  private async scanStore (): Promise<void> {
+    const pieces = this.picker.pieces
+    for (let i = 0; i < pieces.length; i += 64) {
+      const batch = pieces.slice(i, i + 64)
+      const held = await Promise.all(batch.map(async p => await this.init.store.has(p.id)))
+      batch.forEach((p, j) => {
+        if (held[j] === true) {
+          this.picker.markDone(p)
+          this.reusedBytes += p.size
+          for (const e of p.entries) this.have.set(e)
+        }
+      })
+    }
+  }
+
+  cancel (reason = 'cancelled'): void {
+    this.fail(new TransferAbortedError(`transfer of ${this.ref} ${reason}`), 'cancelled')
+  }
+
+  private async discover (): Promise<void> {
+    let found: string[]
+    try {
+      found = await this.init.discover()
+    } catch (err) {
+      this.log.debug('provider lookup failed', { ref: this.ref, err })
+      return
+    }
+    for (const peer of found) void this.addPeer(peer)
+  }
+
+  /** Start fetching from `peer` (ignored when known, banned, recently unreachable, or at the peer limit). */
+  async addPeer (peer: string): Promise<void> {
+    if (this.state !== 'running' || this.peers.has(peer) || this.dialing.has(peer) || this.banned.has(peer)) return
+    if (this.peers.size + this.dialing.size >= this.opts.maxPeers) return
+    const failedAt = this.failedDials.get(peer)
+    if (failedAt != null && Date.now() - failedAt < DIAL_BACKOFF_MS) return
+    this.dialing.add(peer)
+    let session: PeerSession
+    try {
+      session = await this.init.connect(peer)
+    } catch (err) {
+      this.failedDials.set(peer, Date.now())
+      this.log.debug('cannot open chunk session', { peer, err })
+      return
+    } finally {
+      this.dialing.delete(peer)
+    }
+    if (this.state !== 'running') {
+      session.close()
+      return
+    }
+    const ps: PeerState = { id: peer, session, inflight: new Map(), window: this.opts.initialWindow, meter: new RateMeter(), bytes: 0, timeouts: 0, bitsVersion: 0 }
+    this.peers.set(peer, ps)
+    void session.ended.then(reason => { this.removePeer(ps, reason) })
+    void this.pollHave(ps)
+  }
+
+  private async pollHave (ps: PeerState): Promise<void> {
+    ps.pollTimer = undefined
+    if (this.state !== 'running' || ps.session.closed) return
+    const { name, version, chunks } = this.init.manifest
+    try {
+      const bits = await ps.session.getHave(name, version, chunks.length)
+      this.setBits(ps, bits)
+    } catch (err) {
+      if (err instanceof ProtocolViolationError) {
+        this.ban(ps, 'protocol', err)
+        return
+      }
+      if (!(err instanceof RemoteNotFoundError)) return // session closed or timed out: removePeer/timeouts handle it
+      if (ps.bits == null) this.setBits(ps, new Bitfield(chunks.length))
+    }
+    if (ps.bits?.isFull() !== true && this.state === 'running' && !ps.session.closed) {
+      ps.pollTimer = setTimeout(() => { void this.pollHave(ps) }, this.opts.havePollMs)
+    }
+  }
+
+  private setBits (ps: PeerState, bits: Bitfield): void {
+    if (this.peers.get(ps.id) !== ps) return
+    if (ps.bits != null && ps.bits.cardinality() === bits.cardinality() && Buffer.compare(ps.bits.bytes, bits.bytes) === 0) return
+    this.picker.updateAvailability(ps.bits, bits)
+    ps.bits = bits
+    ps.bitsVersion++
+    this.pump()
+  }
+
+  private removePeer (ps: PeerState, reason: Error): void {
+    if (this.peers.get(ps.id) !== ps) return
+    this.peers.delete(ps.id)
+    if (ps.pollTimer != null) clearTimeout(ps.pollTimer)
+    for (const piece of ps.inflight.values()) this.picker.release(piece, ps.id)
+    ps.inflight.clear()
+    this.picker.updateAvailability(ps.bits, undefined)
+    this.log.debug('peer left transfer', { ref: this.ref, peer: ps.id, reason: reason.message })
+    this.pump()
+  }
+
+  private ban (ps: PeerState, reason: string, err: Error): void {
+    if (this.banned.has(ps.id)) return
+    this.banned.set(ps.id, reason)
+    this.log.warn('peer dropped from transfer', { ref: this.ref, peer: ps.id, reason, err: err.message })
+    ps.session.abort(err)
+    this.removePeer(ps, err)
+  }
+
+  /** Fill every peer's request window. */
+  private pump (): void {
+    if (this.state !== 'running') return
+    for (const ps of this.peers.values()) {
+      if (ps.bits == null || ps.session.closed) continue
+      const key = `${this.picker.generation}/${ps.bitsVersion}`
+      if (ps.starvedAt === key) continue
+      while (ps.inflight.size < ps.window) {
+        const piece = this.picker.pick(ps.id, ps.bits)
+        if (piece == null) {
+          ps.starvedAt = `${this.picker.generation}/${ps.bitsVersion}`
+          break
+        }
+        this.request(ps, piece)
+      }
+    }
+  }
+
+  private request (ps: PeerState, piece: Piece): void {
+    let reqId = 0
+    ps.session.getChunk(piece.id, id => { reqId = id; ps.inflight.set(id, piece) }).then(
+      data => { this.onData(ps, piece, reqId, data) },
+      (err: Error) => { this.onFailure(ps, piece, reqId, err) }
+    )
+  }
+
+  private onData (ps: PeerState, piece: Piece, reqId: number, data: Uint8Array): void {
+    ps.inflight.delete(reqId)
+    this.wireBytes += data.length
+    if (data.length !== piece.size || createHash('sha256').update(data).digest('hex') !== piece.id) {
+      this.picker.release(piece, ps.id)
+      this.ban(ps, 'bad-chunk', new ProtocolViolationError(`chunk ${piece.id} from ${ps.id} does not match its hash`, 'ERR_BAD_CHUNK'))
+      return
+    }
+    ps.timeouts = 0
+    ps.bytes += data.length
+    ps.meter.add(data.length)
+    piece.requesters.delete(ps.id)
+    if (piece.state === PieceState.Requested) {
+      this.picker.markStoring(piece)
+      this.cancelOthers(piece)
+      void this.store(piece, data, ps.id)
+    }
+    this.pump()
+  }
+
+  private cancelOthers (piece: Piece): void {
+    for (const other of piece.requesters) {
+      const ps = this.peers.get(other)
+      if (ps == null) continue
+      for (const [id, p] of ps.inflight) {
+        if (p === piece) {
+          ps.inflight.delete(id)
+          ps.session.cancel(id)
+        }
+      }
+    }
+    piece.requesters.clear()
+  }
+
+  private async store (piece: Piece, data: Uint8Array, from: string): Promise<void> {
+    try {
+      await this.init.store.put(piece.id, data)
+    } catch (err) {
+      this.fail(err as Error, 'failed')
+      return
+    }
+    if (this.state !== 'running') return
+    this.picker.markDone(piece)
+    for (const e of piece.entries) this.have.set(e)
+    this.fetchedBytes += piece.size
+    this.meter.add(piece.size)
+    this.perPeerBytes.set(from, (this.perPeerBytes.get(from) ?? 0) + piece.size)
+    this.lastProgressAt = Date.now()
+    this.init.onChunk?.(piece)
+    if (this.picker.remainingCount === 0) {
+      this.settle?.resolve(this.finish())
+      return
+    }
+    this.pump()
+  }
+
+  private onFailure (ps: PeerState, piece: Piece, reqId: number, err: Error): void {
+    ps.inflight.delete(reqId)
+    if (err.message === 'cancelled') return
+    this.picker.release(piece, ps.id)
+    if (err instanceof RequestTimeoutError) {
+      if (++ps.timeouts >= this.opts.maxPeerTimeouts) this.ban(ps, 'stalled', err)
+    } else if (err instanceof ProtocolViolationError) {
+      this.ban(ps, 'protocol', err)
+    } else if (err instanceof RemoteNotFoundError && ps.bits != null) {
+      // it no longer has the chunk (GC'd, or lied): stop asking it until its next bitfield says otherwise
+      const bits = Bitfield.decode(ps.bits.bytes, ps.bits.count)
+      for (const e of piece.entries) bits.bytes[e >> 3] = (bits.bytes[e >> 3] ?? 0) & ~(1 << (e & 7))
+      this.setBits(ps, Bitfield.decode(bits.bytes, bits.count))
+    }
+    this.pump()
+  }
+
+  /** Once a second: rates, windows sized to each peer's rate, stall detection. */
+  private tick (): void {
+    this.meter.tick()
+    const avgChunk = this.totalBytes / Math.max(1, this.picker.pieces.length)
+    for (const ps of this.peers.values()) {
+      const rate = ps.meter.tick()
+      const want = Math.ceil(rate * this.opts.windowSeconds / Math.max(1, avgChunk))
+      const next = Math.min(this.opts.maxWindow, Math.max(this.opts.minWindow, want))
+      if (next !== ps.window) {
+        ps.window = next
+        ps.starvedAt = undefined
+      }
+    }
+    this.pump()
+    if (Date.now() - this.lastProgressAt > this.opts.stallTimeoutMs) {
+      this.fail(new TransferStalledError(`no chunk of ${this.ref} arrived for ${Math.round(this.opts.stallTimeoutMs / 1000)} s (peers: ${this.peers.size})`), 'failed')
+    }
+  }
+
+  private stopTimers (): void {
+    if (this.ticker != null) clearInterval(this.ticker)
+    if (this.discoverTimer != null) clearInterval(this.discoverTimer)
+    for (const ps of this.peers.values()) {
+      if (ps.pollTimer != null) clearTimeout(ps.pollTimer)
+      ps.session.close()
+    }
+    this.peers.clear()
+  }
+
+  private finish (): TransferResult {
+    this.state = 'done'
+    this.finishedAt = Date.now()
+    this.stopTimers()
+    return {
+      manifest: this.init.manifest,
+      fetchedBytes: this.fetchedBytes,
+      reusedBytes: this.reusedBytes,
+      wireBytes: this.wireBytes,
+      durationMs: this.finishedAt - this.startedAt,
+      peers: [...this.perPeerBytes].map(([peer, bytes]) => ({ peer, bytes })),
+      banned: [...this.banned].map(([peer, reason]) => ({ peer, reason }))
+    }
+  }
+
+  private fail (err: Error, state: 'failed' | 'cancelled'): void {
+    if (this.state !== 'running') return
+    this.state = state
+    this.error = err
+    this.finishedAt = Date.now()
+    this.stopTimers()
+    this.settle?.reject(err)
+  }
+
+  progress (): TransferProgress {
+    const doneBytes = this.reusedBytes + this.fetchedBytes
+    const rate = this.state === 'running' ? this.meter.rate : 0
+    const left = this.totalBytes - doneBytes
+    return {
+      id: this.id,
+      ref: this.ref,
+      state: this.state,
+      totalBytes: this.totalBytes,
+      doneBytes,
+      reusedBytes: this.reusedBytes,
+      wireBytes: this.wireBytes,
+      rateBytesPerSec: Math.round(rate),
+      etaSeconds: left === 0 ? 0 : rate > 0 ? Math.round(left / rate) : null,
+      peers: this.peers.size,
+      chunksTotal: this.picker.pieces.length,
+      chunksDone: this.picker.pieces.length - this.picker.remainingCount,
+      startedAt: this.startedAt,
+      ...(this.finishedAt != null ? { finishedAt: this.finishedAt } : {}),
+      banned: [...this.banned].map(([peer, reason]) => ({ peer, reason })),
+      perPeer: [...this.peers.values()].map(ps => ({ peer: ps.id, bytes: ps.bytes, rateBytesPerSec: Math.round(ps.meter.rate), window: ps.window })),
+      ...(this.error != null ? { error: { code: (this.error as { code?: string }).code ?? 'ERR_INTERNAL', message: this.error.message } } : {})
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import { describe, it, expect, afterEach } from 'vitest'
+import type { Stream } from '@libp2p/interface'
+import { ChunkServer } from '../../src/images/swarm/chunk-server.js'
+import { PeerSession } from '../../src/images/swarm/peer-session.js'
+import { Transfer, type TransferInit } from '../../src/images/swarm/transfer.js'
+import { MemoryChunkStore, MemorySource, makeImage, pair, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
+import { rogueChunkPeer, type Misbehaviour } from '../helpers/rogue-chunk-peer.js'
+
+type Handler = (stream: Stream) => void | Promise<void>
+
+/** A little swarm in memory: named peers, each a handler for inbound streams. */
+class Net {
+  readonly handlers = new Map<string, Handler>()
+  readonly streams: Stream[] = []
+
+  seeder (name: string, image: TestImage, store = new MemoryChunkStore()): { store: MemoryChunkStore, server: ChunkServer } {
+    const source = new MemorySource(store)
+    source.manifests.push(image.manifest)
+    const server = new ChunkServer({ store, source })
+    this.handlers.set(name, async s => { await server.handle(s, name) })
+    return { store, server }
+  }
+
+  async connect (peer: string, requestTimeoutMs = 5_000): Promise<PeerSession> {
+    const h = this.handlers.get(peer)
+    if (h == null) throw new Error(`no peer ${peer}`)
+    const [client, server] = await pair()
+    this.streams.push(client, server)
+    void h(server)
+    return new PeerSession(client, peer, { requestTimeoutMs })
+  }
+
+  transfer (image: TestImage, store: MemoryChunkStore, extra: Partial<TransferInit> = {}, requestTimeoutMs = 5_000): Transfer {
+    return new Transfer({
+      manifest: image.manifest,
+      store,
+      connect: async peer => await this.connect(peer, requestTimeoutMs),
+      discover: async () => [...this.handlers.keys()],
+      stallTimeoutMs: 20_000,
+      ...extra
+    })
+  }
+
+  close (): void {
+    for (const s of this.streams) s.abort(new Error('test over'))
+  }
+}
+
+function expectComplete (store: MemoryChunkStore, image: TestImage): void {
+  expect(store.chunks.size).toBe(image.chunks.size)
+  for (const [id, bytes] of image.chunks) expect(Buffer.compare(Buffer.from(store.chunks.get(id) ?? []), Buffer.from(bytes))).toBe(0)
+}
+
+describe('chunk swarm transfer (in-memory streams)', () => {
+  let net: Net
+  afterEach(() => { net?.close() })
+
+  it('fetches every distinct non-zero chunk once from several seeders, each verified', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(200))
+    for (const name of ['s1', 's2', 's3']) await seedStore(net.seeder(name, image).store, image)
+    const store = new MemoryChunkStore()
+    const t = net.transfer(image, store)
+    const result = await t.run()
+    expectComplete(store, image)
+    expect(store.puts).toBe(image.chunks.size)
+    expect(result.fetchedBytes).toBe([...image.chunks.values()].reduce((a, c) => a + c.length, 0))
+    expect(result.banned).toEqual([])
+    // zero chunks are never requested: only non-zero distinct bytes came over the wire (endgame duplicates aside)
+    expect(result.wireBytes).toBeGreaterThanOrEqual(result.fetchedBytes)
+    expect(result.peers.length).toBeGreaterThan(1)
+    const p = t.progress()
+    expect(p.state).toBe('done')
+    expect(p.doneBytes).toBe(p.totalBytes)
+    expect(t.have.isFull()).toBe(true)
+  })
+
+  it('resumes: chunks already in the store are not fetched again', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(120))
+    await seedStore(net.seeder('s1', image).store, image)
+    const store = new MemoryChunkStore()
+    const ids = [...image.chunks.keys()]
+    const half = ids.slice(0, Math.floor(ids.length / 2))
+    for (const id of half) await store.put(id, image.chunks.get(id) ?? new Uint8Array())
+    store.puts = 0
+    const result = await net.transfer(image, store).run()
+    expectComplete(store, image)
+    expect(store.puts).toBe(ids.length - half.length)
+    expect(result.reusedBytes).toBe(half.reduce((a, id) => a + (image.chunks.get(id)?.length ?? 0), 0))
+  })
+
+  const cases: Array<[Misbehaviour, string]> = [
+    ['wrong-bytes', 'bad-chunk'],
+    ['huge-frame', 'protocol'],
+    ['garbage-frame', 'protocol'],
+    ['unsolicited', 'protocol']
+  ]
+  for (const [how, reason] of cases) {
+    it(`drops a peer that misbehaves (${how}) and fetches its chunks elsewhere`, async () => {
+      net = new Net()
+      const image = makeImage('debian', '1', testBytes(80))
+      await seedStore(net.seeder('honest', image).store, image)
+      net.handlers.set('rogue', rogueChunkPeer(image.manifest, how))
+      const store = new MemoryChunkStore()
+      const t = net.transfer(image, store, { maxPeerTimeouts: 2 }, 400)
+      const result = await t.run()
+      expectComplete(store, image)
+      expect(result.banned).toEqual([{ peer: 'rogue', reason }])
+      expect(result.peers.map(p => p.peer)).toEqual(['honest'])
+    })
+  }
+
+  it('drops a peer that stalls (its requests time out) and fetches from one found later', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(40))
+    net.handlers.set('rogue', rogueChunkPeer(image.manifest, 'stall'))
+    const honest = new MemoryChunkStore()
+    await seedStore(honest, image)
+    const store = new MemoryChunkStore()
+    const t = net.transfer(image, store, {
+      maxPeerTimeouts: 2,
+      providerRefreshMs: 300,
+      // the honest seeder only shows up once the staller has been dropped
+      discover: async () => {
+        if (t.progress().banned.length > 0) net.seeder('honest', image, honest)
+        return [...net.handlers.keys()]
+      }
+    }, 400)
+    const result = await t.run()
+    expectComplete(store, image)
+    expect(result.banned).toEqual([{ peer: 'rogue', reason: 'stalled' }])
+    expect(result.peers.map(p => p.peer)).toEqual(['honest'])
+  })
+
+  it('a peer that says it lacks a chunk it advertised is skipped for that chunk, not banned', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(40))
+    await seedStore(net.seeder('honest', image).store, image)
+    net.handlers.set('liar', rogueChunkPeer(image.manifest, 'lying-have'))
+    const store = new MemoryChunkStore()
+    const result = await net.transfer(image, store).run()
+    expectComplete(store, image)
+    expect(result.banned).toEqual([])
+  })
+
+  it('a seeder that vanishes mid-way costs only its in-flight requests', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(200))
+    await seedStore(net.seeder('stays', image).store, image)
+    const { store: goneStore, server } = net.seeder('leaves', image)
+    await seedStore(goneStore, image)
+    let served = 0
+    let leaving: Stream | undefined
+    net.handlers.set('leaves', async s => {
+      leaving = s
+      await server.handle(s, 'leaves')
+    })
+    const origGet = goneStore.get.bind(goneStore)
+    goneStore.get = async id => {
+      if (++served === 30) leaving?.abort(new Error('seeder killed'))
+      return await origGet(id)
+    }
+    const store = new MemoryChunkStore()
+    const t = net.transfer(image, store)
+    const result = await t.run()
+    expectComplete(store, image)
+    expect(served).toBeGreaterThanOrEqual(30)
+    expect(result.banned).toEqual([])
+    // nothing was stored twice: the chunks it had in flight were re-requested, the rest never duplicated
+    expect(store.puts).toBe(image.chunks.size)
+  })
+
+  it('fails with a stable code when no peer has the chunks', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(20))
+    const store = new MemoryChunkStore()
+    const t = net.transfer(image, store, { stallTimeoutMs: 1_500 })
+    await expect(t.run()).rejects.toMatchObject({ code: 'ERR_TRANSFER_STALLED' })
+    expect(t.progress().state).toBe('failed')
+    expect(store.chunks.size).toBe(0)
+  })
+})
