@@ -1,0 +1,86 @@
+import { describe, it, expect } from 'vitest'
+import type { Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { ChunkServer } from '../../src/images/swarm/chunk-server.js'
+import { PeerSession } from '../../src/images/swarm/peer-session.js'
+import { ChunkRequest, ChunkResponse } from '../../src/images/swarm/pb/chunks.js'
+import { MemoryChunkStore, MemorySource, makeImage, pair, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
+
+async function setup (opts: { idleTimeoutMs?: number, maxQueuedRequests?: number } = {}): Promise<{ client: Stream, served: Promise<void>, store: MemoryChunkStore, image: ReturnType<typeof makeImage> }> {
+  const store = new MemoryChunkStore()
+  const image = makeImage('alpine', '3.20', testBytes(30))
+  await seedStore(store, image)
+  const source = new MemorySource(store)
+  source.manifests.push(image.manifest)
+  const server = new ChunkServer({ store, source, ...opts })
+  const [client, inbound] = await pair()
+  const served = server.handle(inbound, 'client')
+  return { client, served, store, image }
+}
+
+/** Resolves with the stream's final status once it closed. */
+async function closed (s: Stream): Promise<string> {
+  if (s.status !== 'open') return s.status
+  return await new Promise(resolve => { s.addEventListener('close', () => { resolve(s.status) }, { once: true }) })
+}
+
+describe('chunk server (responder side)', () => {
+  it('answers manifest, have and chunk requests; unknown things are NOT_FOUND', async () => {
+    const { client, image, served } = await setup()
+    const session = new PeerSession(client, 'server')
+    const m = await session.getManifest('alpine')
+    expect(m.version).toBe('3.20')
+    expect(m.chunks).toEqual(image.manifest.chunks)
+    const have = await session.getHave('alpine', '3.20', m.chunks.length)
+    expect(have.isFull()).toBe(true)
+    const [id, bytes] = [...image.chunks][0] ?? ['', new Uint8Array()]
+    expect(Buffer.from(await session.getChunk(id)).equals(Buffer.from(bytes))).toBe(true)
+    await expect(session.getChunk('0'.repeat(63) + '1')).rejects.toMatchObject({ code: 'ERR_REMOTE_NOT_FOUND' })
+    await expect(session.getManifest('nope')).rejects.toMatchObject({ code: 'ERR_REMOTE_NOT_FOUND' })
+    await expect(session.getHave('alpine', '9', 3)).rejects.toMatchObject({ code: 'ERR_REMOTE_NOT_FOUND' })
+    session.close()
+    await served
+  })
+
+  it('answers a malformed request (wrong ID length) with BAD_REQUEST and keeps serving', async () => {
+    const { client, image } = await setup()
+    const session = new PeerSession(client, 'server')
+    const res = await session.request({ type: ChunkRequest.Type.GET_CHUNK, name: '', version: '', chunk: new Uint8Array(5) })
+    expect(res.status).toBe(ChunkResponse.Status.BAD_REQUEST)
+    const [id] = [...image.chunks.keys()]
+    expect((await session.getChunk(id ?? '')).length).toBeGreaterThan(0)
+    session.close()
+  })
+
+  it('resets the stream on a request frame over the size limit', async () => {
+    const { client, served } = await setup()
+    const lp = lpStream(client)
+    await lp.write(new Uint8Array(64 * 1024))
+    expect(await closed(client)).not.toBe('open')
+    await served
+  })
+
+  it('resets the stream on a frame that is not a request', async () => {
+    const { client, served } = await setup()
+    const lp = lpStream(client)
+    await lp.write(Uint8Array.from([0x0f, 0xff, 0xff]))
+    expect(await closed(client)).not.toBe('open')
+    await served
+  })
+
+  it('resets the stream when a peer queues more requests than allowed', async () => {
+    const { client, served, image } = await setup({ maxQueuedRequests: 4 })
+    const lp = lpStream(client)
+    const [id] = [...image.chunks.keys()]
+    const frames = Array.from({ length: 64 }, (_, i) => ChunkRequest.encode({ type: ChunkRequest.Type.GET_CHUNK, id: i + 1, name: '', version: '', chunk: Uint8Array.from(Buffer.from(id ?? '', 'hex')) }))
+    await lp.writeV(frames)
+    expect(await closed(client)).not.toBe('open')
+    await served
+  })
+
+  it('closes a stream that stays idle past the idle timeout', async () => {
+    const { client, served } = await setup({ idleTimeoutMs: 200 })
+    expect(await closed(client)).not.toBe('open')
+    await served
+  })
+})
