@@ -1,0 +1,8 @@
+export { VmService, type VmServiceInit, type StopResult } from './vm-service.js'
+export { LibvirtHypervisor, chooseDomainType, type Accel } from './libvirt-hypervisor.js'
+export type { Hypervisor, DomainInfo, DomainStateName, HostInfo } from './hypervisor.js'
+export { vmsConfigSection, vmsConfigOf, imagesDirOf, type VmsConfig } from './config.js'
+export { parseCreateVm, parseSize, formatSize, type VmSpec, type CreateVmInput } from './spec.js'
+export { buildDomainXml, readOwner } from './domain-xml.js'
+export type { VmView, VmState } from './view.js'
+export * from './errors.js'
