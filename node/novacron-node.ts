@@ -17,6 +17,8 @@ import { statusPageRoute } from '../src/api/routes/status-page.js'
 import { EventHub } from '../src/api/events.js'
 import { eventsRoute, routeTopics } from '../src/api/routes/events.js'
 import { openApiRoute } from '../src/api/routes/openapi.js'
+import { clusterRoutes } from '../src/api/routes/cluster.js'
+import { MembershipService } from '../src/membership/membership-service.js'
 import { JsonLogger, type Logger } from '../src/logging/logger.js'
 import { writeFileAtomic } from '../src/storage/atomic-file.js'
 
@@ -48,6 +50,8 @@ export class NovacronNode {
   readonly components: NodeComponents
   private readonly services: Startable[] = []
   private started = false
+  /** Resource-state gossip, failure detection and the cluster view (set in assemble). */
+  membership!: MembershipService
 
   private constructor (components: NodeComponents) {
     this.components = components
@@ -91,9 +95,14 @@ export class NovacronNode {
     api.route(metricsRoute(registry))
     api.route(statusPageRoute())
     this.services.push(mesh)
+    const { dataDir, identity, db, logger } = this.components
+    this.membership = new MembershipService({ dataDir, role, config, identity, db, mesh, registry, logger, version: VERSION })
+    for (const r of clusterRoutes(this.membership)) api.route(r)
+    this.services.push(this.membership)
     // live events and the OpenAPI document read the routes of every service; the hub finds its topics at start
     const events = new EventHub({ logger: this.components.logger.child('events'), discover: () => routeTopics(api.router) })
     for (const e of ['peer:connect', 'peer:disconnect', 'peer:identify'] as const) mesh.libp2p.addEventListener(e, () => { events.notify() })
+    for (const e of ['change', 'liveness']) this.membership.events.addEventListener(e, () => { events.notify() })
     api.route(eventsRoute(events))
     api.route(openApiRoute(api.router, VERSION))
     this.services.push(events)

@@ -4,6 +4,7 @@ import { secretNewCommand } from './secret.js'
 import { bootstrapStartCommand, nodeStartCommand } from './start.js'
 import { peersCommand, peersFindCommand, statusCommand } from './status.js'
 import { idCommand } from './id.js'
+import { clusterCommand, labelRmCommand, labelSetCommand } from './cluster.js'
 
 /** Every CLI command. A service's commands are added here. */
 export const COMMANDS: Command[] = [
@@ -14,5 +15,8 @@ export const COMMANDS: Command[] = [
   statusCommand,
   peersCommand,
   peersFindCommand,
-  idCommand
+  idCommand,
+  clusterCommand,
+  labelSetCommand,
+  labelRmCommand
 ]

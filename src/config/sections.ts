@@ -1,7 +1,10 @@
 import type { SectionParser } from './schema.js'
+import { membershipSection } from '../membership/config.js'
 
 /**
  * Config sections owned by services other than the core mesh. Each service exports its SectionParser;
  * registering it here makes `config.json` accept (and validate) its top-level key.
  */
-export const CONFIG_SECTIONS: SectionParser[] = []
+export const CONFIG_SECTIONS: SectionParser[] = [
+  membershipSection
+]

@@ -1,0 +1,50 @@
+import { protocolId } from '../constants.js'
+
+/** Gossipsub topic that carries signed node state records and suspicions. */
+export const STATE_TOPIC = protocolId('state', '1.0.0')
+/** Anti-entropy: pull (and push) the full cluster view from one peer. */
+export const STATE_SYNC_PROTOCOL = protocolId('state-sync', '1.0.0')
+/** Failure-detector probes: direct ping and indirect ping-req (SWIM). */
+export const PROBE_PROTOCOL = protocolId('probe', '1.0.0')
+
+/** Domain separation prefix of a record signature. */
+export const RECORD_SIGNATURE_DOMAIN = 'novacron-state-record:'
+
+/** Largest signed record accepted (gossip message or sync entry). */
+export const MAX_RECORD_BYTES = 32 * 1024
+/** Largest gossip message on the state topic (a record plus envelope). */
+export const MAX_GOSSIP_BYTES = MAX_RECORD_BYTES + 64
+/** Per-record list limits. */
+export const MAX_LABELS = 64
+export const MAX_VMS = 256
+export const MAX_GPUS = 16
+export const MAX_ADDRESSES = 16
+export const MAX_STRING = 256
+/** Anti-entropy limits: members per exchange and bytes per message. */
+export const MAX_SYNC_MEMBERS = 20_000
+export const MAX_SYNC_BYTES = 24 * 1024 * 1024
+/** Probe messages are tiny. */
+export const MAX_PROBE_BYTES = 256
+
+/** How often the failure detector probes one member. @default 1000 */
+export const DEFAULT_PROBE_INTERVAL_MS = 1000
+/** How long a direct probe may take before indirect probes are tried. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 500
+/** How many other members are asked to probe an unresponsive one. */
+export const DEFAULT_INDIRECT_PROBES = 3
+/** How long a member stays suspect (unless it refutes) before it is declared dead. */
+export const DEFAULT_SUSPECT_TIMEOUT_MS = 5000
+/** How long a dead member stays visible as dead before it is forgotten. */
+export const DEFAULT_DEAD_RETENTION_MS = 60_000
+/** Slowest republish of an unchanged record (heartbeat). Grows with the cluster size, see state.md. */
+export const DEFAULT_HEARTBEAT_MS = 10_000
+/** Byte budget per node per second the heartbeat interval is scaled to keep under. */
+export const DEFAULT_HEARTBEAT_BUDGET_BYTES_PER_S = 8 * 1024
+/** Periodic anti-entropy with one random peer. */
+export const DEFAULT_SYNC_INTERVAL_MS = 30_000
+/** Timeout of one anti-entropy exchange. */
+export const DEFAULT_SYNC_TIMEOUT_MS = 5000
+/** How often resources (load, free memory/disk) are re-measured. */
+export const DEFAULT_INVENTORY_INTERVAL_MS = 5000
+/** Changes in free memory/disk smaller than this fraction of the total do not trigger a publish. */
+export const RESOURCE_CHANGE_FRACTION = 0.02
