@@ -20,6 +20,10 @@ import { openApiRoute } from '../src/api/routes/openapi.js'
 import { clusterRoutes } from '../src/api/routes/cluster.js'
 import { MembershipService } from '../src/membership/membership-service.js'
 import { JsonLogger, type Logger } from '../src/logging/logger.js'
+import type { ImageProvider } from '../src/images/types.js'
+import { createVmService } from '../src/vms/create-vm-service.js'
+import type { VmService } from '../src/vms/vm-service.js'
+import { vmRoutes } from '../src/api/routes/vms.js'
 import { writeFileAtomic } from '../src/storage/atomic-file.js'
 
 export interface NodeOptions {
@@ -29,6 +33,8 @@ export interface NodeOptions {
   out: Writable
   /** Test hooks: faster connector. */
   connector?: { fastIntervalMs?: number, slowIntervalMs?: number, enabled?: boolean }
+  /** Test hook: where VM disks come from when the node has no image store of its own. */
+  images?: ImageProvider
 }
 
 /** What every service of a node may be built from. */
@@ -52,6 +58,8 @@ export class NovacronNode {
   private started = false
   /** Resource-state gossip, failure detection and the cluster view (set in assemble). */
   membership!: MembershipService
+  /** The node's VMs on libvirt; absent on bootstrap seeds. */
+  vms?: VmService
 
   private constructor (components: NodeComponents) {
     this.components = components
@@ -85,11 +93,11 @@ export class NovacronNode {
     const api = new ApiServer({ host: config.api.host, port: config.api.port, token, logger: logger.child('api') })
     const startedAt = Date.now()
     const node = new NovacronNode({ dataDir: opts.dataDir, role: opts.role, config, identity, db, mesh, api, registry, logger, startedAt })
-    node.assemble()
+    node.assemble(opts)
     return node
   }
 
-  private assemble (): void {
+  private assemble (opts: Pick<NodeOptions, 'images'> = {}): void {
     const { mesh, api, registry, config, role, startedAt } = this.components
     for (const r of meshRoutes(mesh, { role, site: config.site, region: config.region, zone: config.zone, labels: config.labels, version: VERSION, startedAt })) api.route(r)
     api.route(metricsRoute(registry))
@@ -99,6 +107,13 @@ export class NovacronNode {
     this.membership = new MembershipService({ dataDir, role, config, identity, db, mesh, registry, logger, version: VERSION })
     for (const r of clusterRoutes(this.membership)) api.route(r)
     this.services.push(this.membership)
+    if (role === 'node') {
+      const membership = this.membership
+      this.vms = createVmService({ dataDir, sections: config.sections, db, peerId: mesh.peerId.toString(), logger: logger.child('vms') },
+        { images: opts.images, sink: vms => { membership.setVms(vms) } })
+      for (const r of vmRoutes(this.vms)) api.route(r)
+      this.services.push(this.vms)
+    }
     // live events and the OpenAPI document read the routes of every service; the hub finds its topics at start
     const events = new EventHub({ logger: this.components.logger.child('events'), discover: () => routeTopics(api.router) })
     for (const e of ['peer:connect', 'peer:disconnect', 'peer:identify'] as const) mesh.libp2p.addEventListener(e, () => { events.notify() })

@@ -5,6 +5,7 @@ import { bootstrapStartCommand, nodeStartCommand } from './start.js'
 import { peersCommand, peersFindCommand, statusCommand } from './status.js'
 import { idCommand } from './id.js'
 import { clusterCommand, labelRmCommand, labelSetCommand } from './cluster.js'
+import { VM_COMMANDS } from './vm.js'
 
 /** Every CLI command. A service's commands are added here. */
 export const COMMANDS: Command[] = [
@@ -18,5 +19,6 @@ export const COMMANDS: Command[] = [
   idCommand,
   clusterCommand,
   labelSetCommand,
-  labelRmCommand
+  labelRmCommand,
+  ...VM_COMMANDS
 ]

@@ -27,7 +27,7 @@ export interface HostInfo {
  */
 export interface Hypervisor {
   readonly uri: string
-  /** The domain type this host's VMs get: kvm when /dev/kvm works, qemu (TCG) otherwise, test for test:///. */
+  /** The domain type this host's VMs get (valid once connected): kvm when /dev/kvm works, qemu (TCG) otherwise, test for test:///. */
   readonly domainType: DomainType
   connect(): Promise<void>
   close(): Promise<void>

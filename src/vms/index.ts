@@ -6,3 +6,4 @@ export { parseCreateVm, parseSize, formatSize, type VmSpec, type CreateVmInput }
 export { buildDomainXml, readOwner } from './domain-xml.js'
 export type { VmView, VmState } from './view.js'
 export * from './errors.js'
+export { createVmService, noImages, type VmServiceComponents } from './create-vm-service.js'

@@ -9,7 +9,10 @@ export type Accel = 'auto' | 'kvm' | 'qemu'
 
 export interface LibvirtHypervisorInit {
   uri: string
-  domainType: DomainType
+  /** How to pick the domain type; ignored for test:/// URIs. @default 'auto' */
+  accel?: Accel
+  /** @default '/dev/kvm' */
+  kvmDevice?: string
 }
 
 const STATES: DomainStateName[] = ['nostate', 'running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended']
@@ -31,16 +34,26 @@ export async function chooseDomainType (uri: string, accel: Accel, kvmDevice = '
 /** The libvirt driver on @unraid/libvirt (N-API). Reconnects after the daemon went away. */
 export class LibvirtHypervisor implements Hypervisor {
   readonly uri: string
-  readonly domainType: DomainType
+  private readonly accel: Accel
+  private readonly kvmDevice: string
+  private type: DomainType | undefined
   private conn: LibvirtConnection | undefined
 
-  constructor ({ uri, domainType }: LibvirtHypervisorInit) {
+  constructor ({ uri, accel = 'auto', kvmDevice = '/dev/kvm' }: LibvirtHypervisorInit) {
     this.uri = uri
-    this.domainType = domainType
+    this.accel = accel
+    this.kvmDevice = kvmDevice
+  }
+
+  /** Known once connected (KVM is probed then). */
+  get domainType (): DomainType {
+    if (this.type == null) throw new HypervisorUnavailableError(`libvirt at ${this.uri} is not connected yet`)
+    return this.type
   }
 
   async connect (): Promise<void> {
     if (this.conn != null) return
+    this.type ??= await chooseDomainType(this.uri, this.accel, this.kvmDevice)
     const conn = new LibvirtConnection({ uri: this.uri })
     try {
       await conn.connectOpen()

@@ -147,7 +147,7 @@ export class VmService implements Startable {
       try {
         await this.disks.ensureBase(base)
         await this.disks.createOverlay(spec.name, base, record.diskBytes)
-        await this.hv.define(this.domainXml(record))
+        await this.hv.define(await this.domainXml(record))
         if (start) {
           await this.hv.start(spec.name)
           record.startedAt = Date.now()
@@ -170,7 +170,7 @@ export class VmService implements Startable {
       const rec = await this.record(name)
       let info = await this.ownedDomain(rec)
       if (info == null) {
-        await this.hv.define(this.domainXml(rec))
+        await this.hv.define(await this.domainXml(rec))
         info = await this.hv.find(name)
       }
       if (info == null || !isActive(info.state)) {
@@ -241,7 +241,8 @@ export class VmService implements Startable {
     return rec
   }
 
-  private domainXml (rec: VmRecord): string {
+  private async domainXml (rec: VmRecord): Promise<string> {
+    await this.hv.connect()
     return buildDomainXml({ spec: rec.spec, owner: this.owner, domainType: this.hv.domainType, diskPath: rec.diskPath, consoleLogPath: rec.consoleLogPath })
   }
 
@@ -343,7 +344,7 @@ export class VmService implements Startable {
         }
         if (info == null) {
           this.log.warn('VM domain missing; defining it again from its spec', { vm: name })
-          await this.hv.define(this.domainXml(rec))
+          await this.hv.define(await this.domainXml(rec))
           info = await this.hv.find(name)
         }
         const active = info != null && isActive(info.state)

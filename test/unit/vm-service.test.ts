@@ -20,7 +20,7 @@ const URI = 'test:///default'
 
 interface Ctx { dir: string, db: Database, images: FileImageProvider, hv: LibvirtHypervisor, svc: VmService, sink: VmAllocation[][] }
 
-async function service (ctx: Pick<Ctx, 'dir' | 'db' | 'images' | 'sink'>, hv: Hypervisor = new LibvirtHypervisor({ uri: URI, domainType: 'test' })): Promise<VmService> {
+async function service (ctx: Pick<Ctx, 'dir' | 'db' | 'images' | 'sink'>, hv: Hypervisor = new LibvirtHypervisor({ uri: URI })): Promise<VmService> {
   const svc = new VmService({
     hypervisor: hv, images: ctx.images, db: ctx.db, ownerId: OWNER, imagesDir: join(ctx.dir, 'vms'),
     sink: a => { ctx.sink.push(a) }, stopTimeoutMs: 2000, watchIntervalMs: 0
@@ -45,7 +45,7 @@ async function codeOf (p: Promise<unknown>): Promise<string | undefined> {
 describe('VmService on libvirt test:///default', () => {
   let ctx: Ctx
   // keeps the test driver's state alive while a service closes and re-opens its connection
-  const keeper = new LibvirtHypervisor({ uri: URI, domainType: 'test' })
+  const keeper = new LibvirtHypervisor({ uri: URI })
 
   beforeEach(async () => {
     await keeper.connect()
@@ -55,7 +55,7 @@ describe('VmService on libvirt test:///default', () => {
     await writeFile(join(dir, 'tiny.raw'), Buffer.alloc(1024 * 1024, 1))
     images.add('tiny', join(dir, 'tiny.raw'))
     const sink: VmAllocation[][] = []
-    const hv = new LibvirtHypervisor({ uri: URI, domainType: 'test' })
+    const hv = new LibvirtHypervisor({ uri: URI })
     ctx = { dir, db, images, hv, sink, svc: await service({ dir, db, images, sink }, hv) }
   })
 
@@ -135,7 +135,7 @@ describe('VmService on libvirt test:///default', () => {
   it('rolls back everything when the hypervisor fails half-way through a create', async () => {
     const name = unique()
     await ctx.svc.stop()
-    const failing = new LibvirtHypervisor({ uri: URI, domainType: 'test' })
+    const failing = new LibvirtHypervisor({ uri: URI })
     failing.start = async () => { throw Object.assign(new Error('injected start failure'), { code: 'ERR_HYPERVISOR' }) }
     ctx.svc = await service(ctx, failing)
     expect(await codeOf(ctx.svc.create(create(name)))).toBe('ERR_HYPERVISOR')
@@ -197,7 +197,7 @@ describe('VmService on libvirt test:///default', () => {
 
   it('reports libvirt being down with ERR_HYPERVISOR_UNAVAILABLE and creates nothing', async () => {
     await ctx.svc.stop()
-    ctx.svc = await service(ctx, new LibvirtHypervisor({ uri: 'qemu+unix:///system?socket=/nonexistent/libvirt-sock', domainType: 'qemu' }))
+    ctx.svc = await service(ctx, new LibvirtHypervisor({ uri: 'qemu+unix:///system?socket=/nonexistent/libvirt-sock' }))
     const name = unique()
     expect(await codeOf(ctx.svc.create(create(name)))).toBe('ERR_HYPERVISOR_UNAVAILABLE')
     expect(await ctx.svc.list()).toEqual([])
