@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ConnectionGater } from '@libp2p/interface'
+import type { NovacronNode } from '../../node/novacron-node.js'
+import { MembershipCluster, allAlive, livenessOf } from '../helpers/membership-nodes.js'
+import { waitFor } from '../helpers/wait-for.js'
+
+/**
+ * Cut a node off the mesh with its own connection gater (deny every dial and every inbound/outbound
+ * connection) and close all its connections; `restore` lifts the gate. Nothing else is faked: the other
+ * nodes keep dialling it and fail at the handshake, exactly as with a dead link.
+ */
+function cutOff (node: NovacronNode): { restore: () => void } {
+  const libp2p = node.components.mesh.libp2p as unknown as { components: { connectionGater: ConnectionGater }, getConnections: () => Array<{ close: () => Promise<void> }> }
+  const gater = libp2p.components.connectionGater
+  const saved = { ...gater }
+  const deny = (): boolean => true
+  Object.assign(gater, { denyDialPeer: deny, denyDialMultiaddr: deny, denyInboundConnection: deny, denyOutboundConnection: deny })
+  for (const c of libp2p.getConnections()) void c.close().catch(() => {})
+  return {
+    restore: () => {
+      for (const k of ['denyDialPeer', 'denyInboundConnection', 'denyOutboundConnection'] as const) delete gater[k]
+      Object.assign(gater, saved)
+    }
+  }
+}
+
+describe('membership across a partition', () => {
+  let cluster: MembershipCluster
+
+  beforeAll(async () => {
+    cluster = await MembershipCluster.create()
+    for (let i = 0; i < 4; i++) await cluster.add({ site: i < 2 ? 'pop-1' : 'edge-2' })
+    await waitFor(() => allAlive(cluster.nodes), { timeoutMs: 30_000, what: 'four nodes see each other alive' })
+  })
+
+  afterAll(async () => { await cluster?.stopAll() })
+
+  it('a node cut off is declared dead by the others, sees them dead, and re-converges when restored', async () => {
+    const isolated = cluster.nodes[3] as NovacronNode
+    const rest = cluster.nodes.filter(n => n !== isolated)
+    const epochBefore = isolated.membership.ownRecord().state.bootEpoch
+    const seqBefore = isolated.membership.ownRecord().state.seq
+    const gate = cutOff(isolated)
+    try {
+      await waitFor(() => rest.every(o => livenessOf(o, isolated) === 'dead'), { timeoutMs: 20_000, what: 'isolated node dead on the others' })
+      await waitFor(() => rest.every(s => livenessOf(isolated, s) === 'dead'), { timeoutMs: 20_000, what: 'the others dead on the isolated node' })
+      // the majority side stays healthy: one cut-off node does not make the others suspect each other
+      expect(allAlive(rest)).toBe(true)
+    } finally {
+      gate.restore()
+    }
+    await waitFor(() => allAlive(cluster.nodes), { timeoutMs: 30_000, what: 're-convergence after the partition heals' })
+    const after = isolated.membership.ownRecord().state
+    expect(after.bootEpoch).toBe(epochBefore)
+    // it refuted its death with a newer record, which every other node now holds
+    expect(after.seq).toBeGreaterThan(seqBefore)
+    for (const o of rest) expect(o.membership.view.get(after.peerId)?.version.seq).toBe(after.seq)
+  })
+})
