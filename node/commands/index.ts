@@ -6,6 +6,7 @@ import { peersCommand, peersFindCommand, statusCommand } from './status.js'
 import { idCommand } from './id.js'
 import { clusterCommand, labelRmCommand, labelSetCommand } from './cluster.js'
 import { VM_COMMANDS } from './vm.js'
+import { installCommand, uninstallCommand } from './install.js'
 
 /** Every CLI command. A service's commands are added here. */
 export const COMMANDS: Command[] = [
@@ -20,5 +21,7 @@ export const COMMANDS: Command[] = [
   clusterCommand,
   labelSetCommand,
   labelRmCommand,
-  ...VM_COMMANDS
+  ...VM_COMMANDS,
+  installCommand,
+  uninstallCommand
 ]
