@@ -1,0 +1,23 @@
+import { InvalidInputError } from '../../errors.js'
+import { NAME } from '../../config/fields.js'
+
+export interface ImageRef {
+  name: string
+  version?: string
+}
+
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/
+
+/** Parse `NAME[@VERSION]`. */
+export function parseImageRef (ref: string, field = 'ref'): ImageRef {
+  const at = ref.indexOf('@')
+  const name = at < 0 ? ref : ref.slice(0, at)
+  const version = at < 0 ? undefined : ref.slice(at + 1)
+  if (!NAME.test(name)) throw new InvalidInputError(field, `"${ref}": image name must match ${NAME.source}`)
+  if (version != null && !VERSION.test(version)) throw new InvalidInputError(field, `"${ref}": version must match ${VERSION.source}`)
+  return version != null ? { name, version } : { name }
+}
+
+export function formatImageRef (r: ImageRef): string {
+  return r.version != null ? `${r.name}@${r.version}` : r.name
+}

@@ -1,0 +1,286 @@
+import type { Startable } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Counter, Gauge, Registry } from 'prom-client'
+import client from 'prom-client'
+import type { ChunkStoreView, Manifest } from '../types.js'
+import type { MeshLibp2p } from '../../mesh/create-libp2p.js'
+import type { Database } from '../../storage/database.js'
+import type { Logger } from '../../logging/logger.js'
+import { silentLogger } from '../../logging/logger.js'
+import { NotFoundError } from '../../errors.js'
+import { Bitfield } from './bitfield.js'
+import { ChunkServer, type ManifestSource } from './chunk-server.js'
+import { PeerSession } from './peer-session.js'
+import { Transfer, type TransferOptions } from './transfer.js'
+import { PullJob } from './pull-job.js'
+import type { TransferProgress } from './transfer-progress.js'
+import { imageProviderKey } from './provider-key.js'
+import { parseImageRef, type ImageRef } from './image-ref.js'
+import { BadManifestError, NoProvidersError, TransferAbortedError } from './errors.js'
+import { CHUNKS_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
+
+/** What the swarm needs of the node's images (part A's ImageService, adapted in node assembly). */
+export interface SwarmImages {
+  /** A complete local image: `name@version`, or the newest version of `name`. */
+  find(name: string, version?: string): Promise<Manifest | undefined>
+  /** Every complete local image (announced as provider records at start). */
+  list(): Promise<Manifest[]>
+  /** Record a pulled image whose chunks are all in the store. */
+  addPulled(manifest: Manifest): Promise<void>
+  /** Check the manifest's signature against its author's key. */
+  verify(manifest: Manifest): Promise<boolean>
+  /** Write an image to a file (crash-safe). */
+  materialise?(ref: string, destPath: string): Promise<unknown>
+}
+
+export interface SwarmServiceInit extends TransferOptions {
+  libp2p: MeshLibp2p
+  store: ChunkStoreView
+  images: SwarmImages
+  db?: Database
+  registry?: Registry
+  logger?: Logger
+  /** @default DEFAULT_REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number
+  /** How long a provider lookup may take. @default 10_000 */ lookupTimeoutMs?: number
+}
+
+export interface PullOptions {
+  /** Also write the disk to this file once pulled. */
+  out?: string
+}
+
+interface Metrics { served: Counter, fetched: Counter, active: Gauge }
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+/**
+ * The chunk swarm of one node: serves chunks of complete and in-progress images over `/novacron/chunks/1.0.0`,
+ * announces them as DHT provider records, and pulls images from every provider at once.
+ */
+export class SwarmService implements Startable, ManifestSource {
+  private readonly libp2p: MeshLibp2p
+  private readonly server: ChunkServer
+  private readonly jobs = new Map<string, PullJob>()
+  /** Active transfers by `name@version`. */
+  private readonly active = new Map<string, Transfer>()
+  private readonly log: Logger
+  private readonly metrics?: Metrics
+  private stopping = false
+  /** Pulls in progress, so a restarted node resumes them. */
+  private readonly pulls
+
+
+  constructor (private readonly init: SwarmServiceInit) {
+    this.libp2p = init.libp2p
+    this.log = init.logger ?? silentLogger
+    this.pulls = init.db?.sublevel<string, Uint8Array>('swarm-pulls', { valueEncoding: 'view' })
+    if (init.registry != null) {
+      const registers = [init.registry]
+      this.metrics = {
+        served: new client.Counter({ name: 'novacron_swarm_served_bytes_total', help: 'Chunk bytes sent to peers', registers }),
+        fetched: new client.Counter({ name: 'novacron_swarm_fetched_bytes_total', help: 'Chunk bytes fetched from peers and stored', registers }),
+        active: new client.Gauge({ name: 'novacron_swarm_active_transfers', help: 'Image pulls in progress', registers })
+      }
+    }
+    this.server = new ChunkServer({
+      store: init.store,
+      source: this,
+      logger: this.log,
+      onServed: bytes => { this.metrics?.served.inc(bytes) }
+    })
+  }
+
+  async start (): Promise<void> {
+    this.stopping = false
+    await this.libp2p.handle(CHUNKS_PROTOCOL, async (stream, connection) => { await this.server.handle(stream, connection.remotePeer.toString()) }, {
+      maxInboundStreams: DEFAULT_MAX_INBOUND_STREAMS,
+      maxOutboundStreams: DEFAULT_MAX_OUTBOUND_STREAMS
+    })
+    void this.announceAll()
+    void this.resumePulls()
+  }
+
+  async stop (): Promise<void> {
+    this.stopping = true
+    for (const t of this.active.values()) t.cancel('stopped: the node is shutting down')
+    await this.libp2p.unhandle(CHUNKS_PROTOCOL)
+  }
+
+  // ---- serving --------------------------------------------------------------------------------------------
+
+  async manifest (name: string, version?: string): Promise<Manifest | undefined> {
+    const local = await this.init.images.find(name, version).catch(() => undefined)
+    if (local != null) return local
+    if (version == null) return undefined
+    return this.active.get(`${name}@${version}`)?.manifest
+  }
+
+  async have (name: string, version: string): Promise<Bitfield | undefined> {
+    const t = this.active.get(`${name}@${version}`)
+    if (t != null) return t.have
+    const local = await this.init.images.find(name, version).catch(() => undefined)
+    return local != null ? Bitfield.full(local.chunks.length) : undefined
+  }
+
+  /** Announce provider records for `name` and `name@version` (fire and forget; failures are logged). */
+  announce (manifest: Pick<Manifest, 'name' | 'version'>): void {
+    for (const key of [imageProviderKey(manifest.name), imageProviderKey(manifest.name, manifest.version)]) {
+      this.libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) }).catch((err: Error) => {
+        this.log.debug('provide failed', { image: `${manifest.name}@${manifest.version}`, err: err.message })
+      })
+    }
+  }
+
+  private async announceAll (): Promise<void> {
+    try {
+      for (const m of await this.init.images.list()) this.announce(m)
+    } catch (err) {
+      this.log.warn('cannot list images to announce', { err })
+    }
+  }
+
+  // ---- pulling --------------------------------------------------------------------------------------------
+
+  /** Start pulling `NAME[@VERSION]`; the job reports progress and settles when the image is complete. */
+  pull (ref: string, opts: PullOptions = {}): PullJob {
+    const r = parseImageRef(ref)
+    for (const j of this.jobs.values()) if (j.ref === ref && !j.finished && opts.out == null) return j
+    const job = new PullJob(ref)
+    this.jobs.set(job.id, job)
+    void this.runJob(job, r, opts)
+    return job
+  }
+
+  job (id: string): PullJob {
+    const j = this.jobs.get(id)
+    if (j == null) throw new NotFoundError(`no transfer ${id}`, 'ERR_TRANSFER_NOT_FOUND')
+    return j
+  }
+
+  transfers (): TransferProgress[] {
+    return [...this.jobs.values()].map(j => j.progress()).sort((a, b) => b.startedAt - a.startedAt)
+  }
+
+  private async runJob (job: PullJob, r: ImageRef, opts: PullOptions): Promise<void> {
+    await this.persist(job.ref, true)
+    let key: string | undefined
+    try {
+      const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
+      const manifest = local ?? await this.resolveManifest(r)
+      job.manifest = manifest
+      key = `${manifest.name}@${manifest.version}`
+      if (this.stopping) throw new TransferAbortedError('node is stopping')
+      const transfer = this.active.get(key) ?? this.newTransfer(manifest)
+      job.transfer = transfer
+      this.announce(manifest) // receivers serve what they have while downloading: let other receivers find them
+      const result = await transfer.run()
+      this.metrics?.fetched.inc(result.fetchedBytes)
+      await this.init.images.addPulled(manifest)
+      if (opts.out != null) {
+        if (this.init.images.materialise == null) throw new NotFoundError('this node cannot write image files', 'ERR_MATERIALISE_UNAVAILABLE')
+        await this.init.images.materialise(key, opts.out)
+      }
+      job.succeed(result)
+      this.log.info('image pulled', { image: key, fetchedBytes: result.fetchedBytes, reusedBytes: result.reusedBytes, ms: result.durationMs, peers: result.peers.length })
+    } catch (err) {
+      job.fail(err as Error, err instanceof TransferAbortedError)
+      this.log.warn('image pull failed', { ref: job.ref, err: (err as Error).message })
+    } finally {
+      if (key != null) this.active.delete(key)
+      this.metrics?.active.set(this.active.size)
+      if (!this.stopping) await this.persist(job.ref, false)
+    }
+  }
+
+  private newTransfer (manifest: Manifest): Transfer {
+    const key = `${manifest.name}@${manifest.version}`
+    const t = new Transfer({
+      ...this.init,
+      manifest,
+      store: this.init.store,
+      logger: this.log,
+      connect: async peer => await this.connect(peer),
+      discover: async () => await this.providers(manifest.name, manifest.version)
+    })
+    this.active.set(key, t)
+    this.metrics?.active.set(this.active.size)
+    return t
+  }
+
+  private async connect (peer: string): Promise<PeerSession> {
+    const stream = await this.libp2p.dialProtocol(peerIdFromString(peer), CHUNKS_PROTOCOL, { signal: AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT_MS) })
+    return new PeerSession(stream, peer, { requestTimeoutMs: this.init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS })
+  }
+
+  /** Providers from the DHT (and, when it knows none, the peers we are connected to). */
+  async providers (name: string, version?: string): Promise<string[]> {
+    const self = this.libp2p.peerId
+    const found = new Set<string>()
+    try {
+      const signal = AbortSignal.timeout(this.init.lookupTimeoutMs ?? 10_000)
+      for await (const p of this.libp2p.contentRouting.findProviders(imageProviderKey(name, version), { signal })) {
+        if (p.id.equals(self)) continue
+        if (p.multiaddrs.length > 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {})
+        found.add(p.id.toString())
+        if (found.size >= (this.init.maxPeers ?? DEFAULT_MAX_PEERS) * 2) break
+      }
+    } catch (err) {
+      this.log.debug('provider lookup ended', { image: name, err: (err as Error).message })
+    }
+    if (found.size === 0) {
+      for (const c of this.libp2p.getConnections()) if (!c.remotePeer.equals(self)) found.add(c.remotePeer.toString())
+    }
+    return [...found]
+  }
+
+  /** Ask providers for the manifest; keep signed ones; the newest wins when no version was given. */
+  private async resolveManifest (r: ImageRef): Promise<Manifest> {
+    const peers = await this.providers(r.name, r.version)
+    const answers = await Promise.all(peers.map(async peer => {
+      let session: PeerSession | undefined
+      try {
+        session = await this.connect(peer)
+        const m = await session.getManifest(r.name, r.version)
+        if (!await this.init.images.verify(m)) throw new BadManifestError(`manifest of ${m.name}@${m.version} from ${peer} has a bad signature`)
+        return m
+      } catch (err) {
+        this.log.debug('no manifest from peer', { peer, ref: r, err: (err as Error).message })
+        return undefined
+      } finally {
+        session?.close()
+      }
+    }))
+    const valid = answers.filter((m): m is Manifest => m != null).sort((a, b) => b.createdAt - a.createdAt)
+    const best = valid[0]
+    if (best == null) throw new NoProvidersError(`no peer provides image ${r.name}${r.version != null ? `@${r.version}` : ''} (asked ${peers.length})`)
+    return best
+  }
+
+  // ---- resume after restart -------------------------------------------------------------------------------
+
+
+  private async persist (ref: string, on: boolean): Promise<void> {
+    const db = this.pulls
+    if (db == null) return
+    try {
+      if (on) await db.put(ref, enc.encode(JSON.stringify({ ref, at: Date.now() })))
+      else await db.del(ref)
+    } catch (err) {
+      this.log.warn('cannot record pull', { ref, err })
+    }
+  }
+
+  private async resumePulls (): Promise<void> {
+    const db = this.pulls
+    if (db == null) return
+    try {
+      for await (const [ref, value] of db.iterator()) {
+        this.log.info('resuming image pull', { ref, since: (JSON.parse(dec.decode(value)) as { at?: number }).at })
+        this.pull(ref)
+      }
+    } catch (err) {
+      this.log.warn('cannot resume pulls', { err })
+    }
+  }
+}

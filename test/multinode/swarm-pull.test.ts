@@ -1,0 +1,166 @@
+import { describe, it, expect, afterEach } from 'vitest'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { generateSecret } from '../../src/secret/cluster-secret.js'
+import { openDatabase, type Database } from '../../src/storage/database.js'
+import { SwarmTestNode } from '../helpers/swarm-node.js'
+import { MemoryChunkStore, makeImage, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
+import { waitFor } from '../helpers/wait-for.js'
+
+const CHUNK = 16 * 1024
+
+async function seeder (secret: Uint8Array, ...images: TestImage[]): Promise<SwarmTestNode> {
+  const n = await SwarmTestNode.create(secret)
+  for (const img of images) {
+    await seedStore(n.store, img)
+    n.images.manifests.push(img.manifest)
+  }
+  return n
+}
+
+async function mesh (nodes: SwarmTestNode[]): Promise<void> {
+  for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) await nodes[i]?.dial(nodes[j] as SwarmTestNode)
+}
+
+function expectHolds (store: MemoryChunkStore, image: TestImage): void {
+  for (const [id, bytes] of image.chunks) expect(Buffer.from(store.chunks.get(id) ?? []).equals(Buffer.from(bytes))).toBe(true)
+}
+
+describe('chunk swarm between real libp2p nodes on loopback', () => {
+  const nodes: SwarmTestNode[] = []
+  const cleanup: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const n of nodes.splice(0)) await n.stop().catch(() => {})
+    for (const c of cleanup.splice(0)) await c()
+  })
+
+  it('pulls from 3 seeders found through the DHT; one killed mid-way costs nothing but its in-flight chunks', async () => {
+    const secret = generateSecret()
+    const image = makeImage('debian', '12', testBytes(600, CHUNK), CHUNK)
+    const seeds = [await seeder(secret, image), await seeder(secret, image), await seeder(secret, image)]
+    const receiver = await SwarmTestNode.create(secret)
+    nodes.push(...seeds, receiver)
+    await mesh(nodes)
+    for (const s of seeds) s.swarm.announce(image.manifest)
+    await waitFor(async () => (await receiver.swarm.providers('debian', '12')).length === 3, { timeoutMs: 20_000, what: '3 provider records' })
+
+    // the first seeder dies after it has served 60 chunks
+    const victim = seeds[0] as SwarmTestNode
+    let served = 0
+    const get = victim.store.get.bind(victim.store)
+    victim.store.get = async id => {
+      if (++served === 60) void victim.stop()
+      return await get(id)
+    }
+    const job = receiver.swarm.pull('debian@12')
+    const result = await job.done
+    expectHolds(receiver.store, image)
+    expect(receiver.store.puts).toBe(image.chunks.size)
+    expect(served).toBeGreaterThanOrEqual(60)
+    expect(result.banned).toEqual([])
+    expect(result.peers.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(result.peers.map(p => p.peer)).has(victim.id)).toBe(true)
+    const p = job.progress()
+    expect(p.state).toBe('done')
+    expect(p.doneBytes).toBe(p.totalBytes)
+    // the receiver now holds and announces the image too
+    expect(await receiver.images.find('debian', '12')).toBeDefined()
+
+    const dir = await mkdtemp(join(tmpdir(), 'swarm-out-'))
+    cleanup.push(async () => { await rm(dir, { recursive: true, force: true }) })
+    await receiver.images.materialise(`debian@12`, join(dir, 'disk.raw'))
+    expect((await readFile(join(dir, 'disk.raw'))).equals(Buffer.from(image.bytes))).toBe(true)
+  })
+
+  it('version 2 pulled by a node holding version 1 moves only the changed chunks', async () => {
+    const secret = generateSecret()
+    const v1bytes = testBytes(400, CHUNK)
+    const v2bytes = Uint8Array.from(v1bytes)
+    // change 5% of the chunks (20 of 400), none of them zero chunks
+    for (let i = 0; i < 20; i++) v2bytes.set(randomBytes(CHUNK), (i * 20 + 1) * CHUNK)
+    const v1 = makeImage('app', '1', v1bytes, CHUNK)
+    const v2 = makeImage('app', '2', v2bytes, CHUNK)
+    const seed = await seeder(secret, v1, v2)
+    const receiver = await SwarmTestNode.create(secret)
+    nodes.push(seed, receiver)
+    await mesh(nodes)
+    seed.swarm.announce(v1.manifest)
+    seed.swarm.announce(v2.manifest)
+    await waitFor(async () => (await receiver.swarm.providers('app', '2')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
+
+    await receiver.swarm.pull('app@1').done
+    const before = receiver.store.puts
+    const r2 = await receiver.swarm.pull('app').done // no version: the newest (v2) is chosen
+    expect(r2.manifest.version).toBe('2')
+    const changed = [...v2.chunks.keys()].filter(id => !v1.chunks.has(id))
+    const changedBytes = changed.reduce((a, id) => a + (v2.chunks.get(id)?.length ?? 0), 0)
+    expect(changed.length).toBe(20)
+    expect(receiver.store.puts - before).toBe(20)
+    expect(r2.fetchedBytes).toBe(changedBytes)
+    expect(r2.wireBytes).toBeLessThanOrEqual(changedBytes * 1.2)
+    expect(r2.reusedBytes).toBe([...v2.chunks.values()].reduce((a, c) => a + c.length, 0) - changedBytes)
+    expectHolds(receiver.store, v2)
+  })
+
+  it('a receiver stopped mid-way resumes after restart (same store and database) without refetching', async () => {
+    const secret = generateSecret()
+    const image = makeImage('big', '1', testBytes(800, CHUNK), CHUNK)
+    const seed = await seeder(secret, image)
+    nodes.push(seed)
+    const dir = await mkdtemp(join(tmpdir(), 'swarm-resume-'))
+    const db: Database = await openDatabase(dir)
+    cleanup.push(async () => {
+      await db.close()
+      await rm(dir, { recursive: true, force: true })
+    })
+    const store = new MemoryChunkStore()
+    const first = await SwarmTestNode.create(secret, { store, db })
+    nodes.push(first)
+    await first.dial(seed)
+    seed.swarm.announce(image.manifest)
+    await waitFor(async () => (await first.swarm.providers('big', '1')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
+
+    // stop the receiver once 100 chunks are stored
+    const put = store.put.bind(store)
+    let stopping: Promise<void> | undefined
+    store.put = async (id, bytes) => {
+      await put(id, bytes)
+      if (store.puts === 100) stopping = first.stop()
+    }
+    const job = first.swarm.pull('big@1')
+    await expect(job.done).rejects.toMatchObject({ code: 'ERR_TRANSFER_ABORTED' })
+    await stopping
+    store.put = put
+    const storedBefore = store.chunks.size
+    const storedBytes = [...store.chunks.values()].reduce((a, c) => a + c.length, 0)
+    expect(storedBefore).toBeGreaterThanOrEqual(100)
+    expect(storedBefore).toBeLessThan(image.chunks.size)
+
+    // a new node process on the same data: the recorded pull resumes by itself
+    const second = await SwarmTestNode.create(secret, { store, db })
+    nodes.push(second)
+    await second.dial(seed)
+    const done = await waitFor(() => second.swarm.transfers().find(t => t.state === 'done'), { timeoutMs: 40_000, what: 'resumed pull to finish' })
+    expect(done.reusedBytes).toBe(storedBytes)
+    expect(done.doneBytes).toBe(done.totalBytes)
+    expectHolds(store, image)
+    // every chunk was stored exactly once across both runs
+    expect(store.puts).toBe(image.chunks.size)
+  })
+
+  it('ignores a provider whose manifest signature does not verify', async () => {
+    const secret = generateSecret()
+    const image = makeImage('evil', '1', testBytes(10, CHUNK), CHUNK)
+    image.manifest.signature = Uint8Array.from([9, 9, 9])
+    const rogue = await seeder(secret, image)
+    const receiver = await SwarmTestNode.create(secret)
+    nodes.push(rogue, receiver)
+    await mesh(nodes)
+    rogue.swarm.announce(image.manifest)
+    await waitFor(async () => (await receiver.swarm.providers('evil', '1')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
+    await expect(receiver.swarm.pull('evil@1').done).rejects.toMatchObject({ code: 'ERR_IMAGE_NOT_FOUND' })
+    expect(receiver.store.chunks.size).toBe(0)
+  })
+})
