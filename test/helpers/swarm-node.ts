@@ -47,7 +47,7 @@ export class SwarmTestNode {
     const store = opts.store ?? new MemoryChunkStore()
     const images = new MemoryImages(store)
     const libp2p = await createMeshLibp2p({ privateKey: await generateKeyPair('Ed25519'), secret, listen: ['/ip4/127.0.0.1/tcp/0'] })
-    const swarm = new SwarmService({ libp2p, store, images, db: opts.db, lookupTimeoutMs: 3_000, providerRefreshMs: 500, ...opts.swarm })
+    const swarm = new SwarmService({ libp2p, store, images, db: opts.db, lookupTimeoutMs: 3_000, resolveTimeoutMs: 4_000, providerRefreshMs: 500, ...opts.swarm })
     await libp2p.start()
     await swarm.start()
     return new SwarmTestNode(libp2p, swarm, store, images)

@@ -42,6 +42,8 @@ export interface SwarmServiceInit extends TransferOptions {
   logger?: Logger
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number
   /** How long a provider lookup may take. @default 10_000 */ lookupTimeoutMs?: number
+  /** How long a pull keeps looking for a provider of its manifest (a node that just started has no peers yet). @default 30_000 */
+  resolveTimeoutMs?: number
 }
 
 export interface PullOptions {
@@ -234,8 +236,21 @@ export class SwarmService implements Startable, ManifestSource {
     return [...found]
   }
 
-  /** Ask providers for the manifest; keep signed ones; the newest wins when no version was given. */
+  /** Look for a manifest until one is found or resolveTimeoutMs passes (bounded: about one try a second). */
   private async resolveManifest (r: ImageRef): Promise<Manifest> {
+    const deadline = Date.now() + (this.init.resolveTimeoutMs ?? 30_000)
+    while (true) {
+      try {
+        return await this.resolveOnce(r)
+      } catch (err) {
+        if (!(err instanceof NoProvidersError) || Date.now() >= deadline || this.stopping) throw err
+      }
+      await new Promise(resolve => setTimeout(resolve, 1_000))
+    }
+  }
+
+  /** Ask providers for the manifest; keep signed ones; the newest wins when no version was given. */
+  private async resolveOnce (r: ImageRef): Promise<Manifest> {
     const peers = await this.providers(r.name, r.version)
     const answers = await Promise.all(peers.map(async peer => {
       let session: PeerSession | undefined
