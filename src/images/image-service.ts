@@ -1,0 +1,276 @@
+import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
+import type { Startable } from '@libp2p/interface'
+import type { AbstractBatchOperation } from 'abstract-level'
+import type { ImageProvider, Manifest } from './types.js'
+import type { Database } from '../storage/database.js'
+import type { Identity } from '../identity/identity.js'
+import type { Logger } from '../logging/logger.js'
+import { silentLogger } from '../logging/logger.js'
+import { InvalidInputError } from '../errors.js'
+import { NAME } from '../config/fields.js'
+import { DEFAULT_CHUNKING, IMAGE_VERSION, MANIFEST_SUBLEVEL } from './constants.js'
+import { ChunkNotFoundError, ImageExistsError, ImageNotFoundError, ManifestInvalidError } from './errors.js'
+import { checkChunkingParams, type ChunkingParams } from './chunker/params.js'
+import { ChunkStore, type GcResult, type IndexBatchOp } from './store/chunk-store.js'
+import { decodeManifest, encodeManifest, signManifest, validateManifest, verifyManifest } from './manifest.js'
+import { openSource, type SourceFormat } from './import/source-file.js'
+import { chunkIntoStore, type ImportProgress } from './import/chunk-into-store.js'
+import { writeDisk, type MaterialiseProgress } from './materialise.js'
+
+export interface ImageServiceInit {
+  dataDir: string
+  db: Database
+  identity: Identity
+  /** An already-open store; one is opened over `dataDir` and `db` if absent. */
+  store?: ChunkStore
+  logger?: Logger
+  /** @default DEFAULT_CHUNKING */
+  chunking?: ChunkingParams
+  /** Called after a manifest is committed (added or pulled): the swarm announces it as a provider. */
+  onManifestAdded?: (manifest: Manifest) => void | Promise<void>
+  /** Called after a manifest is removed. */
+  onManifestRemoved?: (manifest: Manifest) => void | Promise<void>
+  /** @default 'qemu-img' */
+  qemuImg?: string
+}
+
+export interface AddOptions {
+  name: string
+  /** @default the next integer after the highest numeric version of `name`, or "1" */
+  version?: string
+  /** @default detected from the file's magic */
+  format?: SourceFormat
+  onProgress?: (p: ImportProgress) => void
+}
+
+export interface AddResult {
+  manifest: Manifest
+  format: SourceFormat
+  newChunks: number
+  newStoredBytes: number
+}
+
+/** What `list`/`show` print about an image. */
+export interface ImageSummary {
+  ref: string
+  name: string
+  version: string
+  size: number
+  chunks: number
+  zeroChunks: number
+  uniqueChunks: number
+  author: string
+  createdAt: number
+}
+
+
+function refOf (m: { name: string, version: string }): string {
+  return `${m.name}@${m.version}`
+}
+
+/** Parse `NAME[@VERSION]`. */
+export function parseRef (ref: string, field = 'ref'): { name: string, version?: string } {
+  const at = ref.indexOf('@')
+  const name = at < 0 ? ref : ref.slice(0, at)
+  const version = at < 0 ? undefined : ref.slice(at + 1)
+  if (!NAME.test(name)) throw new InvalidInputError(field, `"${ref}": image name must match ${NAME.source}`)
+  if (version !== undefined && !IMAGE_VERSION.test(version)) throw new InvalidInputError(field, `"${ref}": version must match ${IMAGE_VERSION.source}`)
+  return version === undefined ? { name } : { name, version }
+}
+
+/**
+ * The node's images: import (raw or qcow2) into the chunk store under a signed manifest, list, show, remove
+ * (reference release + GC), and materialise a byte-identical disk. Manifests live in LevelDB (`manifests`
+ * sublevel, key `name@version`), committed in the same batch as their chunks' reference counts.
+ */
+export class ImageService implements ImageProvider, Startable {
+  readonly store: ChunkStore
+  private readonly manifests
+  private readonly log: Logger
+  private readonly chunking: ChunkingParams
+
+  private constructor (private readonly init: ImageServiceInit, store: ChunkStore) {
+    this.store = store
+    this.manifests = init.db.sublevel<string, Uint8Array>(MANIFEST_SUBLEVEL, { valueEncoding: 'view' })
+    this.log = init.logger ?? silentLogger
+    this.chunking = checkChunkingParams(init.chunking ?? DEFAULT_CHUNKING)
+  }
+
+  static async open (init: ImageServiceInit): Promise<ImageService> {
+    const store = init.store ?? await ChunkStore.open({ dataDir: init.dataDir, db: init.db, logger: init.logger?.child('chunks') })
+    const service = new ImageService(init, store)
+    await service.cleanTemp()
+    return service
+  }
+
+  async start (): Promise<void> {}
+  async stop (): Promise<void> {}
+
+  /** Import a raw or qcow2 disk file as `name@version`. */
+  async add (path: string, opts: AddOptions): Promise<AddResult> {
+    const { name } = parseRef(opts.name, 'name')
+    if (opts.version !== undefined && !IMAGE_VERSION.test(opts.version)) throw new InvalidInputError('version', `"${opts.version}" must match ${IMAGE_VERSION.source}`)
+    const version = opts.version ?? await this.nextVersion(name)
+    if (await this.find(name, version) !== undefined) throw new ImageExistsError(`image ${name}@${version} already exists`)
+    opts.onProgress?.({ phase: 'convert', doneBytes: 0, totalBytes: 0 })
+    const source = await openSource(path, { format: opts.format, tmpDir: join(this.init.dataDir, 'tmp'), qemuImg: this.init.qemuImg })
+    // chunks are pinned from the moment they are stored until the manifest holds references to them
+    const pinned = new Set<string>()
+    const release = this.store.pinSet(pinned)
+    try {
+      const disk = await chunkIntoStore(source.path, this.store, this.chunking, { onProgress: opts.onProgress, pinned })
+      const manifest = await signManifest({ name, version, size: disk.size, chunks: disk.chunks, createdAt: Date.now() }, this.init.identity.privateKey, this.init.identity.peerId.toString())
+      await this.commit(manifest)
+      this.log.info('image added', { ref: refOf(manifest), size: manifest.size, chunks: manifest.chunks.length, newChunks: disk.newChunks, format: source.format })
+      return { manifest, format: source.format, newChunks: disk.newChunks, newStoredBytes: disk.newStoredBytes }
+    } finally {
+      release()
+      await source.cleanup()
+    }
+  }
+
+  /** Record an image pulled from peers: its signature must verify and every non-zero chunk must be in the store. */
+  async addPulled (manifest: Manifest): Promise<void> {
+    if (!await verifyManifest(manifest)) throw new ManifestInvalidError(`manifest ${refOf(manifest)} is not validly signed by ${manifest.author}`, 'ERR_MANIFEST_SIGNATURE')
+    for (const c of manifest.chunks) {
+      if (c.zero !== true && !await this.store.has(c.id)) throw new ChunkNotFoundError(`chunk ${c.id} of ${refOf(manifest)} is not in the store`)
+    }
+    await this.commit(manifest)
+  }
+
+  /** Check a manifest's signature against its author's key. */
+  async verify (manifest: Manifest): Promise<boolean> {
+    return await verifyManifest(manifest)
+  }
+
+  private async commit (manifest: Manifest): Promise<void> {
+    validateManifest(manifest)
+    const key = refOf(manifest)
+    const added = await this.store.lock.run(async () => {
+      const existing = await this.manifests.get(key)
+      if (existing !== undefined) {
+        if (Buffer.compare(existing, encodeManifest(manifest)) === 0) return false
+        throw new ImageExistsError(`image ${key} already exists with different content`)
+      }
+      const refs = await this.store.refOps(manifest.chunks.filter(c => c.zero !== true).map(c => c.id), 1)
+      await this.batch(refs, [{ type: 'put', key, value: encodeManifest(manifest) }])
+      return true
+    })
+    if (added) await this.notify(this.init.onManifestAdded, manifest)
+  }
+
+  /** One LevelDB batch over the chunk index and the manifests. */
+  private async batch (indexOps: IndexBatchOp[], manifestOps: IndexBatchOp[]): Promise<void> {
+    const idx = this.store.indexSublevel
+    const ops = [
+      ...indexOps.map(o => ({ ...o, sublevel: idx })),
+      ...manifestOps.map(o => ({ ...o, sublevel: this.manifests }))
+    ]
+    await this.init.db.batch(ops as unknown as Array<AbstractBatchOperation<Database, string, Uint8Array>>)
+  }
+
+  private async notify (cb: ((m: Manifest) => void | Promise<void>) | undefined, m: Manifest): Promise<void> {
+    if (cb == null) return
+    try {
+      await cb(m)
+    } catch (err) {
+      this.log.warn('image listener failed', { ref: refOf(m), err: (err as Error).message })
+    }
+  }
+
+  /** Every image, sorted by name then creation time. */
+  async list (): Promise<Manifest[]> {
+    const out: Manifest[] = []
+    for await (const v of this.manifests.values()) out.push(decodeManifest(v))
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.createdAt - b.createdAt || a.version.localeCompare(b.version))
+  }
+
+  /** `name@version`, or the newest version of `name`; undefined if absent. */
+  async find (name: string, version?: string): Promise<Manifest | undefined> {
+    if (version !== undefined) {
+      const v = await this.manifests.get(refOf({ name, version }))
+      return v === undefined ? undefined : decodeManifest(v)
+    }
+    let newest: Manifest | undefined
+    for await (const v of this.manifests.values({ gte: `${name}@`, lt: `${name}@\xff` })) {
+      const m = decodeManifest(v)
+      if (newest === undefined || m.createdAt >= newest.createdAt) newest = m
+    }
+    return newest
+  }
+
+  /** `name` or `name@version`; throws ERR_IMAGE_NOT_FOUND. */
+  async resolve (ref: string): Promise<Manifest> {
+    const { name, version } = parseRef(ref)
+    const m = await this.find(name, version)
+    if (m === undefined) throw new ImageNotFoundError(`no image ${ref} on this node`)
+    return m
+  }
+
+  summary (m: Manifest): ImageSummary {
+    const nonZero = m.chunks.filter(c => c.zero !== true)
+    return {
+      ref: refOf(m),
+      name: m.name,
+      version: m.version,
+      size: m.size,
+      chunks: m.chunks.length,
+      zeroChunks: m.chunks.length - nonZero.length,
+      uniqueChunks: new Set(nonZero.map(c => c.id)).size,
+      author: m.author,
+      createdAt: m.createdAt
+    }
+  }
+
+  /** Remove `name@version` (or every version of `name` when no version is given), release its chunks, collect garbage. */
+  async remove (ref: string): Promise<{ removed: Manifest[], gc: GcResult }> {
+    const { name, version } = parseRef(ref)
+    const removed = await this.store.lock.run(async () => {
+      const victims: Manifest[] = []
+      if (version !== undefined) {
+        const v = await this.manifests.get(refOf({ name, version }))
+        if (v !== undefined) victims.push(decodeManifest(v))
+      } else {
+        for await (const v of this.manifests.values({ gte: `${name}@`, lt: `${name}@\xff` })) victims.push(decodeManifest(v))
+      }
+      if (victims.length === 0) throw new ImageNotFoundError(`no image ${ref} on this node`)
+      // one batch per manifest, so a chunk shared by two removed versions drops by two
+      for (const m of victims) {
+        const ops = await this.store.refOps(m.chunks.filter(c => c.zero !== true).map(c => c.id), -1)
+        await this.batch(ops, [{ type: 'del', key: refOf(m) }])
+      }
+      return victims
+    })
+    for (const m of removed) await this.notify(this.init.onManifestRemoved, m)
+    const gc = await this.store.gc()
+    this.log.info('image removed', { ref, versions: removed.length, ...gc })
+    return { removed, gc }
+  }
+
+  /** Write the image to `destPath` byte for byte (crash-safe: temp file + fsync + rename). */
+  async materialise (ref: string, destPath: string, opts: { onProgress?: (p: MaterialiseProgress) => void } = {}): Promise<{ manifest: Manifest, sizeBytes: number }> {
+    const manifest = await this.resolve(ref)
+    const release = this.store.pin(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
+    try {
+      const sizeBytes = await writeDisk(manifest, this.store, destPath, opts.onProgress)
+      return { manifest, sizeBytes }
+    } finally {
+      release()
+    }
+  }
+
+  private async nextVersion (name: string): Promise<string> {
+    let max = 0
+    for await (const key of this.manifests.keys({ gte: `${name}@`, lt: `${name}@\xff` })) {
+      const v = key.slice(name.length + 1)
+      if (/^\d{1,9}$/.test(v)) max = Math.max(max, Number(v))
+    }
+    return String(max + 1)
+  }
+
+  /** Remove temp files of interrupted imports. */
+  async cleanTemp (): Promise<void> {
+    await rm(join(this.init.dataDir, 'tmp'), { recursive: true, force: true })
+  }
+}

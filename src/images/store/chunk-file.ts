@@ -1,0 +1,49 @@
+import { join } from 'node:path'
+import type { Lz4Codec } from './lz4.js'
+
+/**
+ * On-disk form of one chunk: an 8-byte header, then the payload.
+ *   0..1  "NC" magic
+ *   2     format version (1)
+ *   3     encoding: 0 = raw, 1 = lz4 block (size-prepended)
+ *   4..7  uncompressed size, u32 little-endian
+ */
+export const HEADER_BYTES = 8
+export const ENCODING_RAW = 0
+export const ENCODING_LZ4 = 1
+
+export function chunkPath (chunksDir: string, id: string): string {
+  return join(chunksDir, id.slice(0, 2), id.slice(2))
+}
+
+/** Encode a chunk for storage: lz4 when that saves at least `minSaving` of the size, raw otherwise. */
+export function encodeChunkFile (raw: Uint8Array, codec: Lz4Codec, minSaving: number): { file: Uint8Array, compressed: boolean } {
+  let payload = raw
+  let encoding = ENCODING_RAW
+  const packed = codec.compress(raw)
+  if (packed.length <= raw.length * (1 - minSaving)) {
+    payload = packed
+    encoding = ENCODING_LZ4
+  }
+  const file = new Uint8Array(HEADER_BYTES + payload.length)
+  file[0] = 0x4e
+  file[1] = 0x43
+  file[2] = 1
+  file[3] = encoding
+  new DataView(file.buffer).setUint32(4, raw.length, true)
+  file.set(payload, HEADER_BYTES)
+  return { file, compressed: encoding === ENCODING_LZ4 }
+}
+
+/** Decode a chunk file; throws a plain Error on any malformation (the store turns it into ERR_CHUNK_CORRUPT). */
+export function decodeChunkFile (file: Uint8Array, codec: Lz4Codec): Uint8Array {
+  if (file.length < HEADER_BYTES || file[0] !== 0x4e || file[1] !== 0x43 || file[2] !== 1) throw new Error('bad chunk file header')
+  const size = new DataView(file.buffer, file.byteOffset, file.byteLength).getUint32(4, true)
+  const payload = file.subarray(HEADER_BYTES)
+  let raw: Uint8Array
+  if (file[3] === ENCODING_RAW) raw = payload
+  else if (file[3] === ENCODING_LZ4) raw = codec.decompress(payload)
+  else throw new Error(`unknown chunk encoding ${file[3]}`)
+  if (raw.length !== size) throw new Error(`chunk file holds ${raw.length} bytes, header says ${size}`)
+  return raw
+}
