@@ -25,6 +25,9 @@ import { createVmService } from '../src/vms/create-vm-service.js'
 import type { VmService } from '../src/vms/vm-service.js'
 import { vmRoutes } from '../src/api/routes/vms.js'
 import { writeFileAtomic } from '../src/storage/atomic-file.js'
+import { ImageService } from '../src/images/image-service.js'
+import { SwarmService } from '../src/images/swarm/swarm-service.js'
+import { transferRoutes } from '../src/api/routes/transfers.js'
 
 export interface NodeOptions {
   dataDir: string
@@ -60,6 +63,10 @@ export class NovacronNode {
   membership!: MembershipService
   /** The node's VMs on libvirt; absent on bootstrap seeds. */
   vms?: VmService
+  /** Local images (chunk store + manifests); absent on bootstrap seeds. */
+  images?: ImageService
+  /** The chunk swarm: serves and pulls images; absent on bootstrap seeds (they hold no images). */
+  swarm?: SwarmService
 
   private constructor (components: NodeComponents) {
     this.components = components
@@ -93,6 +100,10 @@ export class NovacronNode {
     const api = new ApiServer({ host: config.api.host, port: config.api.port, token, logger: logger.child('api') })
     const startedAt = Date.now()
     const node = new NovacronNode({ dataDir: opts.dataDir, role: opts.role, config, identity, db, mesh, api, registry, logger, startedAt })
+    if (opts.role === 'node') {
+      // a committed manifest (added or pulled) is announced in the DHT so others can pull from this node
+      node.images = await ImageService.open({ dataDir: opts.dataDir, db, identity, logger: logger.child('images'), onManifestAdded: m => { node.swarm?.announce(m) } })
+    }
     node.assemble(opts)
     return node
   }
@@ -107,10 +118,16 @@ export class NovacronNode {
     this.membership = new MembershipService({ dataDir, role, config, identity, db, mesh, registry, logger, version: VERSION })
     for (const r of clusterRoutes(this.membership)) api.route(r)
     this.services.push(this.membership)
+    if (this.images != null) {
+      const images = this.images
+      this.swarm = new SwarmService({ libp2p: mesh.libp2p, store: images.store, images, db, registry, logger: logger.child('swarm'), pin: ids => images.store.pin(ids) })
+      for (const r of transferRoutes(this.swarm)) api.route(r)
+      this.services.push(images, this.swarm)
+    }
     if (role === 'node') {
       const membership = this.membership
       this.vms = createVmService({ dataDir, sections: config.sections, db, peerId: mesh.peerId.toString(), logger: logger.child('vms') },
-        { images: opts.images, sink: vms => { membership.setVms(vms) } })
+        { images: opts.images ?? this.images, sink: vms => { membership.setVms(vms) } })
       for (const r of vmRoutes(this.vms)) api.route(r)
       this.services.push(this.vms)
     }

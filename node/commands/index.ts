@@ -8,6 +8,8 @@ import { clusterCommand, labelRmCommand, labelSetCommand } from './cluster.js'
 import { VM_COMMANDS } from './vm.js'
 import { installCommand, uninstallCommand } from './install.js'
 
+import { imagePullCommand } from './image-pull.js'
+
 /** Every CLI command. A service's commands are added here. */
 export const COMMANDS: Command[] = [
   initCommand,
@@ -23,5 +25,6 @@ export const COMMANDS: Command[] = [
   labelRmCommand,
   ...VM_COMMANDS,
   installCommand,
-  uninstallCommand
+  uninstallCommand,
+  imagePullCommand
 ]

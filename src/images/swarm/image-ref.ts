@@ -1,12 +1,11 @@
 import { InvalidInputError } from '../../errors.js'
 import { NAME } from '../../config/fields.js'
+import { IMAGE_VERSION as VERSION } from '../constants.js'
 
 export interface ImageRef {
   name: string
   version?: string
 }
-
-const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/
 
 /** Parse `NAME[@VERSION]`. */
 export function parseImageRef (ref: string, field = 'ref'): ImageRef {

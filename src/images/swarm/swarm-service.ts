@@ -40,6 +40,8 @@ export interface SwarmServiceInit extends TransferOptions {
   db?: Database
   registry?: Registry
   logger?: Logger
+  /** Keep chunks from garbage collection while a pull holds them unreferenced; returns the release. */
+  pin?: (ids: string[]) => () => void
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number
   /** How long a provider lookup may take. @default 10_000 */ lookupTimeoutMs?: number
   /** How long a pull keeps looking for a provider of its manifest (a node that just started has no peers yet). @default 30_000 */
@@ -167,11 +169,13 @@ export class SwarmService implements Startable, ManifestSource {
   private async runJob (job: PullJob, r: ImageRef, opts: PullOptions): Promise<void> {
     await this.persist(job.ref, true)
     let key: string | undefined
+    let unpin: (() => void) | undefined
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
       const manifest = local ?? await this.resolveManifest(r)
       job.manifest = manifest
       key = `${manifest.name}@${manifest.version}`
+      unpin = this.init.pin?.(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
       if (this.stopping) throw new TransferAbortedError('node is stopping')
       const transfer = this.active.get(key) ?? this.newTransfer(manifest)
       job.transfer = transfer
@@ -189,6 +193,7 @@ export class SwarmService implements Startable, ManifestSource {
       job.fail(err as Error, err instanceof TransferAbortedError)
       this.log.warn('image pull failed', { ref: job.ref, err: (err as Error).message })
     } finally {
+      unpin?.()
       if (key != null) this.active.delete(key)
       this.metrics?.active.set(this.active.size)
       if (!this.stopping) await this.persist(job.ref, false)

@@ -407,7 +407,9 @@ export class Transfer {
       startedAt: this.startedAt,
       ...(this.finishedAt != null ? { finishedAt: this.finishedAt } : {}),
       banned: [...this.banned].map(([peer, reason]) => ({ peer, reason })),
-      perPeer: [...this.peers.values()].map(ps => ({ peer: ps.id, bytes: ps.bytes, rateBytesPerSec: Math.round(ps.meter.rate), window: ps.window })),
+      perPeer: this.state === 'running'
+        ? [...this.peers.values()].map(ps => ({ peer: ps.id, bytes: ps.bytes, rateBytesPerSec: Math.round(ps.meter.rate), window: ps.window }))
+        : [...this.perPeerBytes].map(([peer, bytes]) => ({ peer, bytes, rateBytesPerSec: 0, window: 0 })),
       ...(this.error != null ? { error: { code: (this.error as { code?: string }).code ?? 'ERR_INTERNAL', message: this.error.message } } : {})
     }
   }
