@@ -1,9 +1,17 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** The repository root, whether this file runs from test/ (vitest) or dist/test/ (benchmarks). */
+function repoRoot (): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir)
+  return dir
+}
+
 /** The built CLI (`npm test` builds first). */
-export const CLI = fileURLToPath(new URL('../../dist/node/cli.js', import.meta.url))
+export const CLI = join(repoRoot(), 'dist', 'node', 'cli.js')
 
 export interface CliResult { code: number, stdout: string, stderr: string }
 

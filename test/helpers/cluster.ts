@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { CLI, runCli } from './cli.js'
 import { freePort } from './free-port.js'
 import { waitFor } from './wait-for.js'
+import { NODE_RUNTIME_FLAGS } from '../../node/runtime-flags.js'
 
 export type Role = 'node' | 'bootstrap'
 
@@ -36,7 +37,7 @@ export class NovacronProcess {
   async start (): Promise<void> {
     this.logs = ''
     this.exitCode = undefined
-    const child = spawn(process.execPath, [CLI, `${this.role}`, 'start', '--data-dir', this.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, CLI, this.role, 'start', '--data-dir', this.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     child.stdout?.on('data', (d: Buffer) => { this.logs += d.toString() })
     child.stderr?.on('data', (d: Buffer) => { this.logs += d.toString() })
