@@ -19,8 +19,8 @@ export function buildSyncRequest (ctx: MembershipContext): SyncRequest {
     own: ctx.selfRecord().signed,
     digest: ctx.view.all().map(m => ({
       peerId: peerIdToBytes(peerIdFromString(m.id)) as Uint8Array<ArrayBuffer>,
-      bootEpoch: BigInt(m.version.bootEpoch),
-      seq: BigInt(m.version.seq)
+      bootEpoch: m.version.bootEpoch,
+      seq: m.version.seq
     }))
   }
 }
@@ -57,7 +57,7 @@ export async function respondToSync (ctx: MembershipContext, peer: PeerId, req: 
   const known = new Map<string, Version>()
   for (const d of req.digest) {
     try {
-      known.set(peerIdFromBytes(d.peerId).toString(), { bootEpoch: Number(d.bootEpoch), seq: Number(d.seq) })
+      known.set(peerIdFromBytes(d.peerId).toString(), { bootEpoch: d.bootEpoch, seq: d.seq })
     } catch {
       // an undecodable digest entry just means we send that record
     }

@@ -27,8 +27,7 @@ export function decodeGossip (data: Uint8Array): DecodedGossip {
   } catch (err) {
     throw new RecordRejectedError('malformed', `suspicion subject is not a peer ID: ${(err as Error).message}`)
   }
-  if (s.bootEpoch > BigInt(Number.MAX_SAFE_INTEGER) || s.seq > BigInt(Number.MAX_SAFE_INTEGER)) throw new RecordRejectedError('malformed', 'suspicion version out of range')
-  return { kind: 'suspicion', subject, version: { bootEpoch: Number(s.bootEpoch), seq: Number(s.seq) } }
+  return { kind: 'suspicion', subject, version: { bootEpoch: s.bootEpoch, seq: s.seq } }
 }
 
 export function encodeRecordMessage (signed: SignedRecord): Uint8Array {
@@ -36,5 +35,5 @@ export function encodeRecordMessage (signed: SignedRecord): Uint8Array {
 }
 
 export function encodeSuspicionMessage (subject: Uint8Array, version: Version): Uint8Array {
-  return GossipMessage.encode({ suspicion: { subject: subject as Uint8Array<ArrayBuffer>, bootEpoch: BigInt(version.bootEpoch), seq: BigInt(version.seq) } })
+  return GossipMessage.encode({ suspicion: { subject: subject as Uint8Array<ArrayBuffer>, bootEpoch: version.bootEpoch, seq: version.seq } })
 }

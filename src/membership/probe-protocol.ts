@@ -52,11 +52,11 @@ export class ProbeProtocol {
     let ack: ProbeAck
     if (req.target == null) {
       const v = this.init.selfVersion()
-      ack = { nonce: req.nonce, ok: true, bootEpoch: BigInt(v.bootEpoch), seq: BigInt(v.seq) }
+      ack = { nonce: req.nonce, ok: true, bootEpoch: v.bootEpoch, seq: v.seq }
     } else {
       const target = peerIdFromBytes(req.target)
       const ok = target.equals(this.init.libp2p.peerId) || (await this.probe(target).then(() => true, () => false))
-      ack = { nonce: req.nonce, ok, bootEpoch: 0n, seq: 0n }
+      ack = { nonce: req.nonce, ok, bootEpoch: 0, seq: 0 }
     }
     this.init.onContact?.(connection.remotePeer)
     await writeFrame(stream, ProbeAck.encode(ack), signal)
@@ -66,7 +66,7 @@ export class ProbeProtocol {
   /** Direct probe: resolves with the target's record version, rejects on timeout or a bad answer. */
   async probe (target: PeerId, timeoutMs = this.init.timeoutMs): Promise<Version> {
     const ack = await this.exchange(target, undefined, timeoutMs)
-    const version = { bootEpoch: Number(ack.bootEpoch), seq: Number(ack.seq) }
+    const version = { bootEpoch: ack.bootEpoch, seq: ack.seq }
     this.init.onContact?.(target, version)
     return version
   }
@@ -79,7 +79,7 @@ export class ProbeProtocol {
 
   private async exchange (peer: PeerId, target: Uint8Array | undefined, timeoutMs: number): Promise<ProbeAck> {
     const signal = AbortSignal.timeout(timeoutMs)
-    const nonce = BigInt(Math.floor(Math.random() * Number.MAX_SAFE_INTEGER))
+    const nonce = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER)
     let stream: Stream | undefined
     try {
       stream = await this.init.libp2p.dialProtocol(peer, PROBE_PROTOCOL, { signal })

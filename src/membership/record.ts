@@ -25,7 +25,7 @@ function signedPayload (record: Uint8Array): Uint8Array {
   return out
 }
 
-const big = (n: number): bigint => BigInt(Math.max(0, Math.floor(n)))
+const big = (n: number): number => Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(n)))
 
 function toPb (s: NodeState, peerId: PeerId): NodeRecord {
   return {
@@ -65,9 +65,9 @@ export async function signRecord (state: NodeState, privateKey: PrivateKey): Pro
   return { state, signed, size }
 }
 
-function num (v: bigint, field: string): number {
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RecordRejectedError('malformed', `${field} is out of range`)
-  return Number(v)
+function num (v: number, field: string): number {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RecordRejectedError('malformed', `${field} is out of range`)
+  return v
 }
 
 function str (v: string, field: string): string {

@@ -45,7 +45,7 @@ describe('membership refuses forged, replayed, oversized and malformed state mes
   it('a newer record with a bad signature is forged and changes nothing', async () => {
     const own = attacker.membership.ownRecord()
     const pb = NodeRecord.decode(own.signed.record)
-    pb.seq += 1000n
+    pb.seq += 1000
     pb.labels = [{ key: 'evil', value: 'yes' }]
     const before = await rejected(honest, 'forged')
     await inject(encodeRecordMessage({ record: NodeRecord.encode(pb), signature: randomBytes(64) as Uint8Array<ArrayBuffer> }))

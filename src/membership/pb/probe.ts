@@ -3,7 +3,7 @@ import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface ProbeRequest {
-  nonce: bigint
+  nonce: number
   target?: Uint8Array<ArrayBuffer>
 }
 
@@ -17,9 +17,9 @@ export namespace ProbeRequest {
           w.fork()
         }
 
-        if ((obj.nonce != null && obj.nonce !== 0n)) {
+        if ((obj.nonce != null && obj.nonce !== 0)) {
           w.uint32(8)
-          w.uint64(obj.nonce)
+          w.uint64Number(obj.nonce)
         }
 
         if (obj.target != null) {
@@ -32,7 +32,7 @@ export namespace ProbeRequest {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          nonce: 0n
+          nonce: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -42,7 +42,7 @@ export namespace ProbeRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.nonce = reader.uint64()
+              obj.nonce = reader.uint64Number()
               break
             }
             case 2: {
@@ -67,7 +67,7 @@ export namespace ProbeRequest {
             case 1: {
               yield {
                 field: `${prefix}.nonce`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -92,7 +92,7 @@ export namespace ProbeRequest {
 
   export interface ProbeRequestNonceFieldEvent {
     field: '$.nonce'
-    value: bigint
+    value: number
   }
 
   export interface ProbeRequestTargetFieldEvent {
@@ -114,10 +114,10 @@ export namespace ProbeRequest {
 }
 
 export interface ProbeAck {
-  nonce: bigint
+  nonce: number
   ok: boolean
-  bootEpoch: bigint
-  seq: bigint
+  bootEpoch: number
+  seq: number
 }
 
 export namespace ProbeAck {
@@ -130,9 +130,9 @@ export namespace ProbeAck {
           w.fork()
         }
 
-        if ((obj.nonce != null && obj.nonce !== 0n)) {
+        if ((obj.nonce != null && obj.nonce !== 0)) {
           w.uint32(8)
-          w.uint64(obj.nonce)
+          w.uint64Number(obj.nonce)
         }
 
         if ((obj.ok != null && obj.ok !== false)) {
@@ -140,14 +140,14 @@ export namespace ProbeAck {
           w.bool(obj.ok)
         }
 
-        if ((obj.bootEpoch != null && obj.bootEpoch !== 0n)) {
+        if ((obj.bootEpoch != null && obj.bootEpoch !== 0)) {
           w.uint32(24)
-          w.uint64(obj.bootEpoch)
+          w.uint64Number(obj.bootEpoch)
         }
 
-        if ((obj.seq != null && obj.seq !== 0n)) {
+        if ((obj.seq != null && obj.seq !== 0)) {
           w.uint32(32)
-          w.uint64(obj.seq)
+          w.uint64Number(obj.seq)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -155,10 +155,10 @@ export namespace ProbeAck {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          nonce: 0n,
+          nonce: 0,
           ok: false,
-          bootEpoch: 0n,
-          seq: 0n
+          bootEpoch: 0,
+          seq: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -168,7 +168,7 @@ export namespace ProbeAck {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.nonce = reader.uint64()
+              obj.nonce = reader.uint64Number()
               break
             }
             case 2: {
@@ -176,11 +176,11 @@ export namespace ProbeAck {
               break
             }
             case 3: {
-              obj.bootEpoch = reader.uint64()
+              obj.bootEpoch = reader.uint64Number()
               break
             }
             case 4: {
-              obj.seq = reader.uint64()
+              obj.seq = reader.uint64Number()
               break
             }
             default: {
@@ -201,7 +201,7 @@ export namespace ProbeAck {
             case 1: {
               yield {
                 field: `${prefix}.nonce`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -215,14 +215,14 @@ export namespace ProbeAck {
             case 3: {
               yield {
                 field: `${prefix}.bootEpoch`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 4: {
               yield {
                 field: `${prefix}.seq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -240,7 +240,7 @@ export namespace ProbeAck {
 
   export interface ProbeAckNonceFieldEvent {
     field: '$.nonce'
-    value: bigint
+    value: number
   }
 
   export interface ProbeAckOkFieldEvent {
@@ -250,12 +250,12 @@ export namespace ProbeAck {
 
   export interface ProbeAckBootEpochFieldEvent {
     field: '$.bootEpoch'
-    value: bigint
+    value: number
   }
 
   export interface ProbeAckSeqFieldEvent {
     field: '$.seq'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<ProbeAck>): Uint8Array<ArrayBuffer> {

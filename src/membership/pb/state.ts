@@ -117,7 +117,7 @@ export namespace Label {
 
 export interface Gpu {
   model: string
-  memoryBytes: bigint
+  memoryBytes: number
 }
 
 export namespace Gpu {
@@ -135,9 +135,9 @@ export namespace Gpu {
           w.string(obj.model)
         }
 
-        if ((obj.memoryBytes != null && obj.memoryBytes !== 0n)) {
+        if ((obj.memoryBytes != null && obj.memoryBytes !== 0)) {
           w.uint32(16)
-          w.uint64(obj.memoryBytes)
+          w.uint64Number(obj.memoryBytes)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -146,7 +146,7 @@ export namespace Gpu {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           model: '',
-          memoryBytes: 0n
+          memoryBytes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -160,7 +160,7 @@ export namespace Gpu {
               break
             }
             case 2: {
-              obj.memoryBytes = reader.uint64()
+              obj.memoryBytes = reader.uint64Number()
               break
             }
             default: {
@@ -188,7 +188,7 @@ export namespace Gpu {
             case 2: {
               yield {
                 field: `${prefix}.memoryBytes`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -211,7 +211,7 @@ export namespace Gpu {
 
   export interface GpuMemoryBytesFieldEvent {
     field: '$.memoryBytes'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<Gpu>): Uint8Array<ArrayBuffer> {
@@ -230,10 +230,10 @@ export namespace Gpu {
 export interface Resources {
   cpuCores: number
   loadMilli: number
-  memoryTotal: bigint
-  memoryFree: bigint
-  diskTotal: bigint
-  diskFree: bigint
+  memoryTotal: number
+  memoryFree: number
+  diskTotal: number
+  diskFree: number
   gpus: Gpu[]
 }
 
@@ -257,24 +257,24 @@ export namespace Resources {
           w.uint32(obj.loadMilli)
         }
 
-        if ((obj.memoryTotal != null && obj.memoryTotal !== 0n)) {
+        if ((obj.memoryTotal != null && obj.memoryTotal !== 0)) {
           w.uint32(24)
-          w.uint64(obj.memoryTotal)
+          w.uint64Number(obj.memoryTotal)
         }
 
-        if ((obj.memoryFree != null && obj.memoryFree !== 0n)) {
+        if ((obj.memoryFree != null && obj.memoryFree !== 0)) {
           w.uint32(32)
-          w.uint64(obj.memoryFree)
+          w.uint64Number(obj.memoryFree)
         }
 
-        if ((obj.diskTotal != null && obj.diskTotal !== 0n)) {
+        if ((obj.diskTotal != null && obj.diskTotal !== 0)) {
           w.uint32(40)
-          w.uint64(obj.diskTotal)
+          w.uint64Number(obj.diskTotal)
         }
 
-        if ((obj.diskFree != null && obj.diskFree !== 0n)) {
+        if ((obj.diskFree != null && obj.diskFree !== 0)) {
           w.uint32(48)
-          w.uint64(obj.diskFree)
+          w.uint64Number(obj.diskFree)
         }
 
         if (obj.gpus != null && obj.gpus.length > 0) {
@@ -291,10 +291,10 @@ export namespace Resources {
         const obj: any = {
           cpuCores: 0,
           loadMilli: 0,
-          memoryTotal: 0n,
-          memoryFree: 0n,
-          diskTotal: 0n,
-          diskFree: 0n,
+          memoryTotal: 0,
+          memoryFree: 0,
+          diskTotal: 0,
+          diskFree: 0,
           gpus: []
         }
 
@@ -313,19 +313,19 @@ export namespace Resources {
               break
             }
             case 3: {
-              obj.memoryTotal = reader.uint64()
+              obj.memoryTotal = reader.uint64Number()
               break
             }
             case 4: {
-              obj.memoryFree = reader.uint64()
+              obj.memoryFree = reader.uint64Number()
               break
             }
             case 5: {
-              obj.diskTotal = reader.uint64()
+              obj.diskTotal = reader.uint64Number()
               break
             }
             case 6: {
-              obj.diskFree = reader.uint64()
+              obj.diskFree = reader.uint64Number()
               break
             }
             case 7: {
@@ -374,28 +374,28 @@ export namespace Resources {
             case 3: {
               yield {
                 field: `${prefix}.memoryTotal`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 4: {
               yield {
                 field: `${prefix}.memoryFree`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 5: {
               yield {
                 field: `${prefix}.diskTotal`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 6: {
               yield {
                 field: `${prefix}.diskFree`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -441,22 +441,22 @@ export namespace Resources {
 
   export interface ResourcesMemoryTotalFieldEvent {
     field: '$.memoryTotal'
-    value: bigint
+    value: number
   }
 
   export interface ResourcesMemoryFreeFieldEvent {
     field: '$.memoryFree'
-    value: bigint
+    value: number
   }
 
   export interface ResourcesDiskTotalFieldEvent {
     field: '$.diskTotal'
-    value: bigint
+    value: number
   }
 
   export interface ResourcesDiskFreeFieldEvent {
     field: '$.diskFree'
-    value: bigint
+    value: number
   }
 
   export interface ResourcesGpusModelFieldEvent {
@@ -467,7 +467,7 @@ export namespace Resources {
 
   export interface ResourcesGpusMemoryBytesFieldEvent {
     field: '$.gpus[].memoryBytes'
-    value: bigint
+    value: number
     index: number
   }
 
@@ -488,8 +488,8 @@ export interface Vm {
   name: string
   state: string
   vcpus: number
-  memoryBytes: bigint
-  diskBytes: bigint
+  memoryBytes: number
+  diskBytes: number
   gpus: number
 }
 
@@ -518,14 +518,14 @@ export namespace Vm {
           w.uint32(obj.vcpus)
         }
 
-        if ((obj.memoryBytes != null && obj.memoryBytes !== 0n)) {
+        if ((obj.memoryBytes != null && obj.memoryBytes !== 0)) {
           w.uint32(32)
-          w.uint64(obj.memoryBytes)
+          w.uint64Number(obj.memoryBytes)
         }
 
-        if ((obj.diskBytes != null && obj.diskBytes !== 0n)) {
+        if ((obj.diskBytes != null && obj.diskBytes !== 0)) {
           w.uint32(40)
-          w.uint64(obj.diskBytes)
+          w.uint64Number(obj.diskBytes)
         }
 
         if ((obj.gpus != null && obj.gpus !== 0)) {
@@ -541,8 +541,8 @@ export namespace Vm {
           name: '',
           state: '',
           vcpus: 0,
-          memoryBytes: 0n,
-          diskBytes: 0n,
+          memoryBytes: 0,
+          diskBytes: 0,
           gpus: 0
         }
 
@@ -565,11 +565,11 @@ export namespace Vm {
               break
             }
             case 4: {
-              obj.memoryBytes = reader.uint64()
+              obj.memoryBytes = reader.uint64Number()
               break
             }
             case 5: {
-              obj.diskBytes = reader.uint64()
+              obj.diskBytes = reader.uint64Number()
               break
             }
             case 6: {
@@ -615,14 +615,14 @@ export namespace Vm {
             case 4: {
               yield {
                 field: `${prefix}.memoryBytes`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 5: {
               yield {
                 field: `${prefix}.diskBytes`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -662,12 +662,12 @@ export namespace Vm {
 
   export interface VmMemoryBytesFieldEvent {
     field: '$.memoryBytes'
-    value: bigint
+    value: number
   }
 
   export interface VmDiskBytesFieldEvent {
     field: '$.diskBytes'
-    value: bigint
+    value: number
   }
 
   export interface VmGpusFieldEvent {
@@ -690,9 +690,9 @@ export namespace Vm {
 
 export interface NodeRecord {
   peerId: Uint8Array<ArrayBuffer>
-  bootEpoch: bigint
-  seq: bigint
-  issuedAtMs: bigint
+  bootEpoch: number
+  seq: number
+  issuedAtMs: number
   role: string
   site: string
   region: string
@@ -719,19 +719,19 @@ export namespace NodeRecord {
           w.bytes(obj.peerId)
         }
 
-        if ((obj.bootEpoch != null && obj.bootEpoch !== 0n)) {
+        if ((obj.bootEpoch != null && obj.bootEpoch !== 0)) {
           w.uint32(16)
-          w.uint64(obj.bootEpoch)
+          w.uint64Number(obj.bootEpoch)
         }
 
-        if ((obj.seq != null && obj.seq !== 0n)) {
+        if ((obj.seq != null && obj.seq !== 0)) {
           w.uint32(24)
-          w.uint64(obj.seq)
+          w.uint64Number(obj.seq)
         }
 
-        if ((obj.issuedAtMs != null && obj.issuedAtMs !== 0n)) {
+        if ((obj.issuedAtMs != null && obj.issuedAtMs !== 0)) {
           w.uint32(32)
-          w.uint64(obj.issuedAtMs)
+          w.uint64Number(obj.issuedAtMs)
         }
 
         if ((obj.role != null && obj.role !== '')) {
@@ -791,9 +791,9 @@ export namespace NodeRecord {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           peerId: uint8ArrayAlloc(0),
-          bootEpoch: 0n,
-          seq: 0n,
-          issuedAtMs: 0n,
+          bootEpoch: 0,
+          seq: 0,
+          issuedAtMs: 0,
           role: '',
           site: '',
           region: '',
@@ -815,15 +815,15 @@ export namespace NodeRecord {
               break
             }
             case 2: {
-              obj.bootEpoch = reader.uint64()
+              obj.bootEpoch = reader.uint64Number()
               break
             }
             case 3: {
-              obj.seq = reader.uint64()
+              obj.seq = reader.uint64Number()
               break
             }
             case 4: {
-              obj.issuedAtMs = reader.uint64()
+              obj.issuedAtMs = reader.uint64Number()
               break
             }
             case 5: {
@@ -911,21 +911,21 @@ export namespace NodeRecord {
             case 2: {
               yield {
                 field: `${prefix}.bootEpoch`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 3: {
               yield {
                 field: `${prefix}.seq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 4: {
               yield {
                 field: `${prefix}.issuedAtMs`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1041,17 +1041,17 @@ export namespace NodeRecord {
 
   export interface NodeRecordBootEpochFieldEvent {
     field: '$.bootEpoch'
-    value: bigint
+    value: number
   }
 
   export interface NodeRecordSeqFieldEvent {
     field: '$.seq'
-    value: bigint
+    value: number
   }
 
   export interface NodeRecordIssuedAtMsFieldEvent {
     field: '$.issuedAtMs'
-    value: bigint
+    value: number
   }
 
   export interface NodeRecordRoleFieldEvent {
@@ -1098,22 +1098,22 @@ export namespace NodeRecord {
 
   export interface NodeRecordResourcesMemoryTotalFieldEvent {
     field: '$.resources.memoryTotal'
-    value: bigint
+    value: number
   }
 
   export interface NodeRecordResourcesMemoryFreeFieldEvent {
     field: '$.resources.memoryFree'
-    value: bigint
+    value: number
   }
 
   export interface NodeRecordResourcesDiskTotalFieldEvent {
     field: '$.resources.diskTotal'
-    value: bigint
+    value: number
   }
 
   export interface NodeRecordResourcesDiskFreeFieldEvent {
     field: '$.resources.diskFree'
-    value: bigint
+    value: number
   }
 
   export interface NodeRecordResourcesGpusModelFieldEvent {
@@ -1124,7 +1124,7 @@ export namespace NodeRecord {
 
   export interface NodeRecordResourcesGpusMemoryBytesFieldEvent {
     field: '$.resources.gpus[].memoryBytes'
-    value: bigint
+    value: number
     index: number
   }
 
@@ -1148,13 +1148,13 @@ export namespace NodeRecord {
 
   export interface NodeRecordVmsMemoryBytesFieldEvent {
     field: '$.vms[].memoryBytes'
-    value: bigint
+    value: number
     index: number
   }
 
   export interface NodeRecordVmsDiskBytesFieldEvent {
     field: '$.vms[].diskBytes'
-    value: bigint
+    value: number
     index: number
   }
 
@@ -1302,8 +1302,8 @@ export namespace SignedRecord {
 
 export interface Suspicion {
   subject: Uint8Array<ArrayBuffer>
-  bootEpoch: bigint
-  seq: bigint
+  bootEpoch: number
+  seq: number
 }
 
 export namespace Suspicion {
@@ -1321,14 +1321,14 @@ export namespace Suspicion {
           w.bytes(obj.subject)
         }
 
-        if ((obj.bootEpoch != null && obj.bootEpoch !== 0n)) {
+        if ((obj.bootEpoch != null && obj.bootEpoch !== 0)) {
           w.uint32(16)
-          w.uint64(obj.bootEpoch)
+          w.uint64Number(obj.bootEpoch)
         }
 
-        if ((obj.seq != null && obj.seq !== 0n)) {
+        if ((obj.seq != null && obj.seq !== 0)) {
           w.uint32(24)
-          w.uint64(obj.seq)
+          w.uint64Number(obj.seq)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1337,8 +1337,8 @@ export namespace Suspicion {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           subject: uint8ArrayAlloc(0),
-          bootEpoch: 0n,
-          seq: 0n
+          bootEpoch: 0,
+          seq: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1352,11 +1352,11 @@ export namespace Suspicion {
               break
             }
             case 2: {
-              obj.bootEpoch = reader.uint64()
+              obj.bootEpoch = reader.uint64Number()
               break
             }
             case 3: {
-              obj.seq = reader.uint64()
+              obj.seq = reader.uint64Number()
               break
             }
             default: {
@@ -1384,14 +1384,14 @@ export namespace Suspicion {
             case 2: {
               yield {
                 field: `${prefix}.bootEpoch`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 3: {
               yield {
                 field: `${prefix}.seq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1414,12 +1414,12 @@ export namespace Suspicion {
 
   export interface SuspicionBootEpochFieldEvent {
     field: '$.bootEpoch'
-    value: bigint
+    value: number
   }
 
   export interface SuspicionSeqFieldEvent {
     field: '$.seq'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<Suspicion>): Uint8Array<ArrayBuffer> {
@@ -1542,12 +1542,12 @@ export namespace GossipMessage {
 
   export interface GossipMessageSuspicionBootEpochFieldEvent {
     field: '$.suspicion.bootEpoch'
-    value: bigint
+    value: number
   }
 
   export interface GossipMessageSuspicionSeqFieldEvent {
     field: '$.suspicion.seq'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<GossipMessage>): Uint8Array<ArrayBuffer> {
@@ -1583,8 +1583,8 @@ export namespace Liveness {
 
 export interface Version {
   peerId: Uint8Array<ArrayBuffer>
-  bootEpoch: bigint
-  seq: bigint
+  bootEpoch: number
+  seq: number
 }
 
 export namespace Version {
@@ -1602,14 +1602,14 @@ export namespace Version {
           w.bytes(obj.peerId)
         }
 
-        if ((obj.bootEpoch != null && obj.bootEpoch !== 0n)) {
+        if ((obj.bootEpoch != null && obj.bootEpoch !== 0)) {
           w.uint32(16)
-          w.uint64(obj.bootEpoch)
+          w.uint64Number(obj.bootEpoch)
         }
 
-        if ((obj.seq != null && obj.seq !== 0n)) {
+        if ((obj.seq != null && obj.seq !== 0)) {
           w.uint32(24)
-          w.uint64(obj.seq)
+          w.uint64Number(obj.seq)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1618,8 +1618,8 @@ export namespace Version {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           peerId: uint8ArrayAlloc(0),
-          bootEpoch: 0n,
-          seq: 0n
+          bootEpoch: 0,
+          seq: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1633,11 +1633,11 @@ export namespace Version {
               break
             }
             case 2: {
-              obj.bootEpoch = reader.uint64()
+              obj.bootEpoch = reader.uint64Number()
               break
             }
             case 3: {
-              obj.seq = reader.uint64()
+              obj.seq = reader.uint64Number()
               break
             }
             default: {
@@ -1665,14 +1665,14 @@ export namespace Version {
             case 2: {
               yield {
                 field: `${prefix}.bootEpoch`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 3: {
               yield {
                 field: `${prefix}.seq`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1695,12 +1695,12 @@ export namespace Version {
 
   export interface VersionBootEpochFieldEvent {
     field: '$.bootEpoch'
-    value: bigint
+    value: number
   }
 
   export interface VersionSeqFieldEvent {
     field: '$.seq'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<Version>): Uint8Array<ArrayBuffer> {
@@ -1847,13 +1847,13 @@ export namespace SyncRequest {
 
   export interface SyncRequestDigestBootEpochFieldEvent {
     field: '$.digest[].bootEpoch'
-    value: bigint
+    value: number
     index: number
   }
 
   export interface SyncRequestDigestSeqFieldEvent {
     field: '$.digest[].seq'
-    value: bigint
+    value: number
     index: number
   }
 
