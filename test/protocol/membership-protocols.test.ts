@@ -142,9 +142,9 @@ describe('/novacron/state-sync/1.0.0', () => {
   })
 
   it('a silent responder times the request out; a responder that hangs up early fails it', async () => {
-    const slow = new StateSyncProtocol({ libp2p: host(await newPeer(), () => {}), logger: silentLogger, timeoutMs: 200, respond: async () => ({ entries: [], yourLiveness: 0 }) })
+    const slow = new StateSyncProtocol({ libp2p: host(await newPeer(), () => {}), logger: silentLogger, timeoutMs: 200, respond: async () => ({ entries: [], yourLiveness: Liveness.ALIVE }) })
     expect(await codeOf(slow.sync(await newPeer(), { digest: [] }))).toBe('ERR_TIMEOUT')
-    const rude = new StateSyncProtocol({ libp2p: host(await newPeer(), inb => { void inb.close() }), logger: silentLogger, timeoutMs: 500, respond: async () => ({ entries: [], yourLiveness: 0 }) })
+    const rude = new StateSyncProtocol({ libp2p: host(await newPeer(), inb => { void inb.close() }), logger: silentLogger, timeoutMs: 500, respond: async () => ({ entries: [], yourLiveness: Liveness.ALIVE }) })
     expect(await codeOf(rude.sync(await newPeer(), { digest: [] }))).not.toBe('ok')
     expect(SyncResponse.decode(SyncResponse.encode({ entries: [], yourLiveness: Liveness.SUSPECT })).yourLiveness).toBe(Liveness.SUSPECT)
   })
