@@ -1,4 +1,4 @@
-import { isAbsolute, join } from 'node:path'
+import { resolve } from 'node:path'
 import type { SectionParser } from '../config/schema.js'
 import { FieldProblem, readInt, readString, rejectUnknown, type Raw } from '../config/fields.js'
 import { DEFAULT_IMAGES_DIR, DEFAULT_LIBVIRT_URI, DEFAULT_RESERVED_MEMORY_BYTES, DEFAULT_STOP_TIMEOUT_SECONDS } from './constants.js'
@@ -44,5 +44,5 @@ export function vmsConfigOf (sections: Record<string, unknown>): VmsConfig {
 }
 
 export function imagesDirOf (config: VmsConfig, dataDir: string): string {
-  return isAbsolute(config.imagesDir) ? config.imagesDir : join(dataDir, config.imagesDir)
+  return resolve(dataDir, config.imagesDir)
 }

@@ -6,6 +6,8 @@ export type DomainType = 'kvm' | 'qemu' | 'test'
 
 export interface DomainXmlInit {
   spec: VmSpec
+  /** Domain UUID; libvirt picks one when absent. */
+  uuid?: string
   /** Peer ID of the owning node: written into the ownership marker. */
   owner: string
   domainType: DomainType
@@ -44,7 +46,7 @@ export function readOwner (domainXml: string): string | undefined {
 }
 
 /** Domain XML for a VM spec. Every value is escaped; no graphics (headless edge hosts). */
-export function buildDomainXml ({ spec, owner, domainType, diskPath, consoleLogPath }: DomainXmlInit): string {
+export function buildDomainXml ({ spec, uuid, owner, domainType, diskPath, consoleLogPath }: DomainXmlInit): string {
   const e = escapeXml
   const memKiB = Math.ceil(spec.memoryBytes / 1024)
   const os = [
@@ -68,6 +70,7 @@ export function buildDomainXml ({ spec, owner, domainType, diskPath, consoleLogP
   ].filter(s => s !== '').join('\n    ')
   return `<domain type='${domainType}'>
   <name>${e(spec.name)}</name>
+  ${uuid != null ? `<uuid>${e(uuid)}</uuid>` : ''}
   <metadata>${ownerMetadata(owner, spec.name)}</metadata>
   <memory unit='KiB'>${memKiB}</memory>
   <currentMemory unit='KiB'>${memKiB}</currentMemory>

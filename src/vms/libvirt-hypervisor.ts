@@ -1,5 +1,5 @@
 import { constants } from 'node:fs'
-import { access } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { Hypervisor as LibvirtConnection, type Domain } from '@unraid/libvirt'
 import type { DomainType } from './domain-xml.js'
 import { HypervisorError, HypervisorUnavailableError } from './errors.js'
@@ -19,13 +19,18 @@ const STATES: DomainStateName[] = ['nostate', 'running', 'blocked', 'paused', 's
 const UNAVAILABLE = /failed to connect|socket is closed|broken pipe|connection reset|not connected|no connection driver|end of file while reading|cannot recv data|cannot write data|invalid connection/i
 const NOT_FOUND = /domain not found|no domain with matching/i
 
-/** kvm when /dev/kvm opens read-write (or accel says so), qemu (TCG) otherwise; test for libvirt's test driver. */
-export async function chooseDomainType (uri: string, accel: Accel, kvmDevice = '/dev/kvm'): Promise<DomainType> {
+/**
+ * kvm when /dev/kvm opens read-write and the CPU advertises virtualisation (vmx/svm in /proc/cpuinfo: a
+ * nested guest can expose a /dev/kvm that starts VMs which never run), qemu (TCG) otherwise; `accel`
+ * overrides; test for libvirt's test driver.
+ */
+export async function chooseDomainType (uri: string, accel: Accel, kvmDevice = '/dev/kvm', cpuinfo = '/proc/cpuinfo'): Promise<DomainType> {
   if (uri.startsWith('test:')) return 'test'
   if (accel !== 'auto') return accel
   try {
     await access(kvmDevice, constants.R_OK | constants.W_OK)
-    return 'kvm'
+    const flags = await readFile(cpuinfo, 'utf8')
+    return /^flags\s*:.*\b(vmx|svm)\b/m.test(flags) ? 'kvm' : 'qemu'
   } catch {
     return 'qemu'
   }

@@ -15,6 +15,8 @@ export interface VmRecord {
   diskPath: string
   basePath: string
   consoleLogPath: string
+  /** The libvirt domain UUID (chosen at create, so a re-define updates the same domain). */
+  uuid?: string
   createdAt: number
   /** When this node last started the domain (uptime); kept across node restarts. */
   startedAt?: number

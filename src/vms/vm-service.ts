@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { access, constants as fsConstants } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Startable } from '@libp2p/interface'
@@ -138,6 +139,7 @@ export class VmService implements Startable {
           diskPath: join(dir, 'disk.qcow2'),
           basePath: base.path,
           consoleLogPath: join(dir, 'console.log'),
+          uuid: randomUUID(),
           createdAt: Date.now()
         }
         await this.store.put(record)
@@ -168,12 +170,10 @@ export class VmService implements Startable {
     checkVmName(name)
     return await this.locks.run(name, async () => {
       const rec = await this.record(name)
-      let info = await this.ownedDomain(rec)
-      if (info == null) {
-        await this.hv.define(await this.domainXml(rec))
-        info = await this.hv.find(name)
-      }
+      const info = await this.ownedDomain(rec)
       if (info == null || !isActive(info.state)) {
+        // a stopped domain is re-defined from the spec, so it starts with this host's current settings
+        await this.hv.define(await this.domainXml(rec))
         await this.locks.run('\0reserve', async () => {
           await this.checkMemory(rec.spec.memoryBytes, name)
           await this.hv.start(name)
@@ -243,7 +243,8 @@ export class VmService implements Startable {
 
   private async domainXml (rec: VmRecord): Promise<string> {
     await this.hv.connect()
-    return buildDomainXml({ spec: rec.spec, owner: this.owner, domainType: this.hv.domainType, diskPath: rec.diskPath, consoleLogPath: rec.consoleLogPath })
+    rec.uuid ??= (await this.hv.find(rec.spec.name))?.uuid
+    return buildDomainXml({ spec: rec.spec, uuid: rec.uuid, owner: this.owner, domainType: this.hv.domainType, diskPath: rec.diskPath, consoleLogPath: rec.consoleLogPath })
   }
 
   /** The domain of a record if it exists and carries our marker; a foreign domain of that name is an error. */
@@ -349,6 +350,7 @@ export class VmService implements Startable {
         }
         const active = info != null && isActive(info.state)
         if (rec.desired === 'running' && !active) {
+          await this.hv.define(await this.domainXml(rec))
           await this.hv.start(name)
           rec.startedAt = Date.now()
           await this.store.put(rec)

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chooseDomainType } from '../../src/vms/libvirt-hypervisor.js'
 import { parseCreateVm, parseSize } from '../../src/vms/spec.js'
 import { buildDomainXml, readOwner } from '../../src/vms/domain-xml.js'
 import { vmsConfigSection } from '../../src/vms/config.js'
@@ -100,5 +104,24 @@ describe('vms config section', () => {
     [{ surprise: 1 }, 'vms.surprise']
   ])('rejects %j naming %s', (raw, field) => {
     expect(fieldOf(() => vmsConfigSection.parse(raw, 'vms'))).toBe(field)
+  })
+})
+
+describe('domain type choice', () => {
+  it('uses KVM only when /dev/kvm opens and the CPU has vmx/svm, TCG otherwise', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vm-kvm-'))
+    try {
+      const dev = join(dir, 'kvm')
+      await writeFile(dev, '')
+      await writeFile(join(dir, 'vmx'), 'processor\t: 0\nflags\t\t: fpu vme vmx sse2\n')
+      await writeFile(join(dir, 'novmx'), 'processor\t: 0\nflags\t\t: fpu vme sse2\n')
+      expect(await chooseDomainType('qemu:///system', 'auto', dev, join(dir, 'vmx'))).toBe('kvm')
+      expect(await chooseDomainType('qemu:///system', 'auto', dev, join(dir, 'novmx'))).toBe('qemu')
+      expect(await chooseDomainType('qemu:///system', 'auto', join(dir, 'absent'), join(dir, 'vmx'))).toBe('qemu')
+      expect(await chooseDomainType('qemu:///system', 'kvm', join(dir, 'absent'))).toBe('kvm')
+      expect(await chooseDomainType('test:///default', 'kvm')).toBe('test')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
