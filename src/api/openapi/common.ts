@@ -72,7 +72,9 @@ const ERROR_TEXT: Record<string, string> = {
   409: 'conflict with the current state',
   413: 'request body too large',
   415: 'request body is not application/json',
+  429: 'too many of these running; try again later',
   500: 'internal error',
+  502: 'the hypervisor (libvirt) failed or is unreachable',
   503: 'temporarily unavailable',
   504: 'timed out'
 }
@@ -95,4 +97,5 @@ export function mutationErrors (...statuses: number[]): Record<string, Response>
 
 export const TOKEN_SECURITY = [{ bearerToken: [] }]
 
-export const NAME_SCHEMA: Schema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }
+export const NAME_SCHEMA: Schema = { type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$' }
+export const LABELS_SCHEMA: Schema = { type: 'object', additionalProperties: { type: 'string' } }

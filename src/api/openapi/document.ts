@@ -1,9 +1,12 @@
 import type { Route } from '../router.js'
 import { ERROR_SCHEMA, type ApiPart, type Operation } from './common.js'
 import { CORE_PART } from './paths/core.js'
+import { CLUSTER_PART } from './paths/cluster.js'
+import { IMAGES_PART } from './paths/images.js'
+import { VMS_PART } from './paths/vms.js'
 
 /** Every documented part of the API. A service's part is added here when its routes land. */
-export const API_PARTS: ApiPart[] = [CORE_PART]
+export const API_PARTS: ApiPart[] = [CORE_PART, CLUSTER_PART, IMAGES_PART, VMS_PART]
 
 export interface OpenApiDocument {
   openapi: string

@@ -108,7 +108,7 @@ export const CORE_PART: ApiPart = {
         description: 'Each topic is the body of the GET route of the same name (status → /api/v1/status, …). A change event carries `{time, topic, data}` or `{time, topic, error}`. Subscribers are limited; a full node answers 503.',
         parameters: [{
           name: 'topics', in: 'query', required: false, schema: { type: 'string' },
-          description: 'comma-separated topics to follow (default: all)', example: 'status,peers', 'x-bad-example': 'no-such-topic'
+          description: 'comma-separated topics to follow (default: all)', 'x-bad-example': 'no-such-topic'
         }],
         responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400, 503) },
         'x-events': { snapshot: ref('EventSnapshot'), change: ref('EventChange') }
