@@ -6,6 +6,9 @@ import type { ChunkStore } from '../store/chunk-store.js'
 import { DEFAULT_READ_BYTES, DEFAULT_WRITE_CONCURRENCY, MAX_IMAGE_BYTES } from '../constants.js'
 import { ImageSourceError } from '../errors.js'
 
+/** Write batches (of `writeBatch` chunks each) in flight at once. */
+const MAX_INFLIGHT_BATCHES = 4
+
 export interface ImportProgress {
   phase: 'convert' | 'chunk'
   doneBytes: number
@@ -36,12 +39,31 @@ export async function chunkIntoStore (path: string, store: ChunkStore, params: C
   let pending: Array<{ id: string, bytes: Uint8Array }> = []
   let newChunks = 0
   let newStoredBytes = 0
+  // batches of chunk writes in flight while the next bytes are read and cut (I/O overlaps hashing)
+  const inflight: Array<Promise<void>> = []
+  const settleAll = async (): Promise<void> => {
+    const results = await Promise.allSettled(inflight.splice(0))
+    const failed = results.find(r => r.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+  }
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return
-    const r = await store.putHashed(pending)
-    newChunks += r.written
-    newStoredBytes += r.writtenBytes
+    const batch = pending
     pending = []
+    const p = store.putHashed(batch).then(r => {
+      newChunks += r.written
+      newStoredBytes += r.writtenBytes
+    })
+    p.catch(() => {}) // observed by settleAll
+    inflight.push(p)
+    if (inflight.length >= MAX_INFLIGHT_BATCHES) {
+      try {
+        await inflight.shift()
+      } catch (err) {
+        await settleAll().catch(() => {})
+        throw err
+      }
+    }
   }
   const take = async (chunks: ReturnType<Chunker['push']>): Promise<void> => {
     for (const c of chunks) {
@@ -67,8 +89,10 @@ export async function chunkIntoStore (path: string, store: ChunkStore, params: C
     }
     await take(chunker.finish())
     await flush()
+    await settleAll()
     return { chunks: refs, size: done, newChunks, newStoredBytes }
   } finally {
+    await Promise.allSettled(inflight)
     await fh.close()
   }
 }
