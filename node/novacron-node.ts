@@ -28,6 +28,8 @@ import { writeFileAtomic } from '../src/storage/atomic-file.js'
 import { ImageService } from '../src/images/image-service.js'
 import { SwarmService } from '../src/images/swarm/swarm-service.js'
 import { transferRoutes } from '../src/api/routes/transfers.js'
+import { imageRoutes } from '../src/api/routes/images.js'
+import { imagesConfigOf } from '../src/images/config.js'
 
 export interface NodeOptions {
   dataDir: string
@@ -102,7 +104,8 @@ export class NovacronNode {
     const node = new NovacronNode({ dataDir: opts.dataDir, role: opts.role, config, identity, db, mesh, api, registry, logger, startedAt })
     if (opts.role === 'node') {
       // a committed manifest (added or pulled) is announced in the DHT so others can pull from this node
-      node.images = await ImageService.open({ dataDir: opts.dataDir, db, identity, logger: logger.child('images'), onManifestAdded: m => { node.swarm?.announce(m) } })
+      const { chunking, qemuImg } = imagesConfigOf(config.sections)
+      node.images = await ImageService.open({ dataDir: opts.dataDir, db, identity, chunking, qemuImg, logger: logger.child('images'), onManifestAdded: m => { node.swarm?.announce(m) } })
     }
     node.assemble(opts)
     return node
@@ -122,6 +125,7 @@ export class NovacronNode {
       const images = this.images
       this.swarm = new SwarmService({ libp2p: mesh.libp2p, store: images.store, images, db, registry, logger: logger.child('swarm'), pin: ids => images.store.pin(ids) })
       for (const r of transferRoutes(this.swarm)) api.route(r)
+      for (const r of imageRoutes(images)) api.route(r)
       this.services.push(images, this.swarm)
     }
     if (role === 'node') {

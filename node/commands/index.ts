@@ -9,6 +9,7 @@ import { VM_COMMANDS } from './vm.js'
 import { installCommand, uninstallCommand } from './install.js'
 
 import { imagePullCommand } from './image-pull.js'
+import { IMAGE_COMMANDS } from './image.js'
 
 /** Every CLI command. A service's commands are added here. */
 export const COMMANDS: Command[] = [
@@ -26,5 +27,6 @@ export const COMMANDS: Command[] = [
   ...VM_COMMANDS,
   installCommand,
   uninstallCommand,
-  imagePullCommand
+  imagePullCommand,
+  ...IMAGE_COMMANDS
 ]

@@ -1,6 +1,7 @@
 import type { SectionParser } from './schema.js'
 import { membershipSection } from '../membership/config.js'
 import { vmsConfigSection } from '../vms/config.js'
+import { imagesConfigSection } from '../images/config.js'
 
 /**
  * Config sections owned by services other than the core mesh. Each service exports its SectionParser;
@@ -8,5 +9,6 @@ import { vmsConfigSection } from '../vms/config.js'
  */
 export const CONFIG_SECTIONS: SectionParser[] = [
   membershipSection,
-  vmsConfigSection
+  vmsConfigSection,
+  imagesConfigSection
 ]
