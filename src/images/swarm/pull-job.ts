@@ -56,6 +56,9 @@ export class PullJob {
       out.etaSeconds = this.ended === 'done' ? 0 : null
     } else if (this.transfer == null) {
       out.state = 'resolving'
+    } else {
+      // the chunks may all be here while the job still commits the manifest or writes the file
+      out.state = 'running'
     }
     if (this.error != null) out.error = this.error
     return out

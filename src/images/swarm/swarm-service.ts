@@ -44,7 +44,7 @@ export interface SwarmServiceInit extends TransferOptions {
   pin?: (ids: string[]) => () => void
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number
   /** How long a provider lookup may take. @default 10_000 */ lookupTimeoutMs?: number
-  /** How long a pull keeps looking for a provider of its manifest (a node that just started has no peers yet). @default 30_000 */
+  /** How long a pull keeps looking for a provider of its manifest (a node that just started has no peers yet). @default 15_000 */
   resolveTimeoutMs?: number
 }
 
@@ -243,7 +243,7 @@ export class SwarmService implements Startable, ManifestSource {
 
   /** Look for a manifest until one is found or resolveTimeoutMs passes (bounded: about one try a second). */
   private async resolveManifest (r: ImageRef): Promise<Manifest> {
-    const deadline = Date.now() + (this.init.resolveTimeoutMs ?? 30_000)
+    const deadline = Date.now() + (this.init.resolveTimeoutMs ?? 15_000)
     while (true) {
       try {
         return await this.resolveOnce(r)
