@@ -71,7 +71,7 @@ describe('status page in headless Chromium', () => {
     const res = await fetch(nodes[1]!.apiUrl + '/api/v1/labels', {
       method: route?.put != null ? 'PUT' : 'PATCH',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ labels: { rack: 'r42' } })
+      body: JSON.stringify({ set: { rack: 'r42' } })
     })
     expect(res.status, await res.text()).toBeLessThan(300)
     await page.locator(`#nodes tr[data-node="${nodes[1]!.peerId}"] .labels`, { hasText: 'rack=r42' }).waitFor({ timeout: 30_000 })

@@ -52,20 +52,22 @@ function livenessBar (c) {
   return '<svg role="img" aria-label="node liveness" width="100%" height="8">' + seg(c.alive, 'var(--ok)') + seg(c.suspect, 'var(--warn)') + seg(c.dead, 'var(--bad)') + '</svg>'
 }
 
-/** A rate-over-time area chart of the last samples ([{t, v}]), scaled to its maximum. */
+/** A rate-over-time area chart of the last samples ([{t, v}]), scaled to its maximum; the figures sit above it in HTML. */
 function rateChart (samples) {
-  const W = 600, H = 90, pad = 4
-  const max = Math.max(1, ...samples.map(s => s.v))
   if (samples.length < 2) return '<p class="muted">collecting samples…</p>'
+  const max = Math.max(...samples.map(s => s.v))
+  const caption = '<p class="muted">transfer rate, last ' + fmtDuration((samples[samples.length - 1].t - samples[0].t) / 1000) + ': ' +
+    (max > 0 ? 'now ' + esc(fmtRate(samples[samples.length - 1].v)) + ', peak ' + esc(fmtRate(max)) : 'no traffic') + '</p>'
+  if (max <= 0) return caption
+  const W = 600, H = 80, pad = 2
   const t0 = samples[0].t, t1 = samples[samples.length - 1].t
   const xs = (t) => pad + (W - 2 * pad) * (t1 === t0 ? 1 : (t - t0) / (t1 - t0))
-  const ys = (v) => H - pad - (H - 2 * pad - 14) * v / max
+  const ys = (v) => H - pad - (H - 2 * pad) * v / max
   const pts = samples.map(s => xs(s.t).toFixed(1) + ',' + ys(s.v).toFixed(1)).join(' ')
-  return '<svg role="img" aria-label="transfer rate" viewBox="0 0 ' + W + ' ' + H + '" width="100%" height="' + H + '" preserveAspectRatio="none">' +
+  return caption + '<svg role="img" aria-label="transfer rate" viewBox="0 0 ' + W + ' ' + H + '" width="100%" height="' + H + '" preserveAspectRatio="none">' +
     '<line class="axis" x1="0" y1="' + (H - pad) + '" x2="' + W + '" y2="' + (H - pad) + '"/>' +
     '<polygon points="' + xs(t0).toFixed(1) + ',' + (H - pad) + ' ' + pts + ' ' + xs(t1).toFixed(1) + ',' + (H - pad) + '" fill="var(--cpu)" fill-opacity=".2"/>' +
-    '<polyline points="' + pts + '" fill="none" stroke="var(--cpu)" stroke-width="2" vector-effect="non-scaling-stroke"/>' +
-    '<text x="6" y="12">peak ' + esc(fmtRate(max)) + ', now ' + esc(fmtRate(samples[samples.length - 1].v)) + '</text></svg>'
+    '<polyline points="' + pts + '" fill="none" stroke="var(--cpu)" stroke-width="2" vector-effect="non-scaling-stroke"/></svg>'
 }
 
 /** A thin progress bar with its percentage. */

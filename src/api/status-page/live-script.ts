@@ -21,6 +21,7 @@ function connect () {
 connect()
 setInterval(() => {
   sampleRate()
+  if (has('transfers')) $('rate-chart').innerHTML = rateChart(state.rate)
   if (state.uptimeBase != null && $('uptime') != null) $('uptime').textContent = fmtDuration(state.uptimeBase.seconds + (Date.now() - state.uptimeBase.at) / 1000)
 }, 1000)
 `

@@ -127,7 +127,7 @@ function renderImages () {
     const done = pick(t, 'bytesDone', 'doneBytes', 'receivedBytes', 'bytes')
     const total = pick(t, 'bytesTotal', 'totalBytes', 'size')
     const frac = pick(t, 'progress') ?? (isNum(done) && isNum(total) && total > 0 ? done / total : undefined)
-    return '<tr><td>' + esc(pick(t, 'image', 'name', 'id') ?? '?') + '</td><td>' + progressBar(frac) + '</td><td>' + fmtRate(pick(t, 'rateBytesPerSec', 'bytesPerSecond', 'rate')) +
+    return '<tr><td>' + esc(pick(t, 'ref', 'image', 'name', 'id') ?? '?') + '</td><td>' + progressBar(frac) + '</td><td>' + fmtRate(pick(t, 'rateBytesPerSec', 'bytesPerSecond', 'rate')) +
       '</td><td class="hide-narrow">' + esc(pick(t, 'peers', 'peerCount') ?? '–') + '</td></tr>'
   }).join('')
   $('rate-chart').innerHTML = has('transfers') ? rateChart(state.rate) : ''
