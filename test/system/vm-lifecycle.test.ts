@@ -1,7 +1,7 @@
 /**
- * Real VMs: a `novacron` node process drives libvirtd + QEMU (TCG here, KVM where the CPU has it) to boot
+ * Real VMs: a `novacron node start` process drives libvirtd + QEMU (TCG here, KVM where the CPU has it) to boot
  * the tiny guest (Debian kernel + busybox initramfs that writes a counter to its disk every second).
- * Shows: create through the CLI, virsh confirms it runs, the counter moves on disk, stop/start/delete,
+ * Shows: `novacron image add` of the guest disk, `novacron vm create --image` from the chunk store, virsh confirms it runs, the counter moves on disk, stop/start/delete,
  * bad input refused with nothing half-created, offline autonomy (the node's only bootstrap seed is down,
  * it has no peers) and re-adoption of the running VM after SIGTERM and SIGKILL of the node.
  */
@@ -66,8 +66,11 @@ describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron no
     const config = JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')) as Record<string, unknown>
     await writeFile(join(dataDir, 'config.json'), JSON.stringify({ ...config, vms: { stopTimeoutSeconds: 20 } }, null, 2))
     peerId = (JSON.parse((await runCli(['id', '--data-dir', dataDir, '--json'])).stdout) as { peerId: string }).peerId
-    node = new VmNodeProcess(dataDir, images, `http://127.0.0.1:${apiPort}`)
+    node = new VmNodeProcess(dataDir, `http://127.0.0.1:${apiPort}`)
     await node.start()
+    // the guest's disk goes into the node's chunk store as an image, like any VM image
+    const added = await runCli(['image', 'add', join(images, 'tiny.raw'), '--name', 'tiny', '--data-dir', dataDir, '--json'], { timeoutMs: 120_000 })
+    expect(added.code, added.stderr).toBe(0)
   }, BOOT_MS)
 
   afterAll(async () => {
@@ -85,6 +88,7 @@ describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron no
       '--kernel', guest.kernel, '--initrd', guest.initrd, '--cmdline', guest.cmdline, '--label', 'test=lifecycle')
     expect(vm.state).toBe('running')
     expect(vm.host).toBe(peerId)
+    expect(vm.image).toEqual({ ref: 'tiny', name: 'tiny', version: '1' })
     expect(await virsh(['domstate', VM])).toBe('running')
     const xml = await virsh(['dumpxml', VM]) ?? ''
     expect(xml).toContain('https://novacron.dev/xmlns/vm/1')
@@ -93,6 +97,13 @@ describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron no
     await counterPasses(first)
     const list = await json<VmView[]>('vm', 'list')
     expect(list.map(v => [v.name, v.state])).toEqual([[VM, 'running']])
+    // the reservation is in the node's gossiped state record, so the cluster view shows where the VM runs
+    const cluster = await waitFor(async () => {
+      const c = await json<{ members: Array<{ peerId: string, vms: Array<{ name: string, state: string, memoryBytes: number }> }> }>('cluster')
+      const self = c.members.find(m => m.peerId === peerId)
+      return self?.vms.some(v => v.name === VM && v.state === 'running') === true ? self : undefined
+    }, { timeoutMs: 30_000, what: 'the VM in the cluster view' })
+    expect(cluster.vms.find(v => v.name === VM)?.memoryBytes).toBe(128 * 1024 * 1024)
     const shown = await show()
     expect(shown.disk.path.endsWith('disk.qcow2')).toBe(true)
     expect(shown.disk.allocatedBytes).toBeGreaterThan(0)
