@@ -28,10 +28,12 @@ export function routeTopics (router: Router): Topic[] {
   for (const [name, path] of Object.entries(ROUTE_TOPICS)) {
     const route = router.all().find(r => r.method === 'GET' && r.pattern === path)
     if (route == null) continue
+    // handlers get a request object like any other; this one is never connected
+    const req = new IncomingMessage(new Socket())
     topics.push({
       name,
       read: async () => {
-        const result = await route.handler({ method: 'GET', path, params: {}, query: new URLSearchParams(), body: undefined, req: new IncomingMessage(new Socket()) })
+        const result = await route.handler({ method: 'GET', path, params: {}, query: new URLSearchParams(), body: undefined, req })
         if (!('json' in result)) throw new HttpError(500, 'ERR_INTERNAL', `route ${path} does not answer JSON`)
         return result.json
       }
