@@ -11,6 +11,8 @@ import { readOwner } from '../../src/vms/domain-xml.js'
 import type { VmAllocation } from '../../src/vms/allocation.js'
 import type { Hypervisor } from '../../src/vms/hypervisor.js'
 import { FileImageProvider } from '../fixtures/tiny-guest/file-image-provider.js'
+import { HypervisorUnavailableError } from '../../src/vms/errors.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 const OWNER = '12D3KooWTestOwnerOfTheseDomains'
 const exists = async (p: string): Promise<boolean> => await access(p).then(() => true, () => false)
@@ -20,10 +22,10 @@ const URI = 'test:///default'
 
 interface Ctx { dir: string, db: Database, images: FileImageProvider, hv: LibvirtHypervisor, svc: VmService, sink: VmAllocation[][] }
 
-async function service (ctx: Pick<Ctx, 'dir' | 'db' | 'images' | 'sink'>, hv: Hypervisor = new LibvirtHypervisor({ uri: URI })): Promise<VmService> {
+async function service (ctx: Pick<Ctx, 'dir' | 'db' | 'images' | 'sink'>, hv: Hypervisor = new LibvirtHypervisor({ uri: URI }), watchIntervalMs = 0): Promise<VmService> {
   const svc = new VmService({
     hypervisor: hv, images: ctx.images, db: ctx.db, ownerId: OWNER, imagesDir: join(ctx.dir, 'vms'),
-    sink: a => { ctx.sink.push(a) }, stopTimeoutMs: 2000, watchIntervalMs: 0
+    sink: a => { ctx.sink.push(a) }, stopTimeoutMs: 2000, watchIntervalMs
   })
   await svc.start()
   return svc
@@ -202,5 +204,40 @@ describe('VmService on libvirt test:///default', () => {
     expect(await codeOf(ctx.svc.create(create(name)))).toBe('ERR_HYPERVISOR_UNAVAILABLE')
     expect(await ctx.svc.list()).toEqual([])
     expect(await exists(join(ctx.dir, 'vms', 'vms', name))).toBe(false)
+  })
+
+  it('notices a domain powered off outside the service and reports it to the sink', async () => {
+    const name = unique()
+    await ctx.svc.create(create(name))
+    await ctx.svc.stop()
+    ctx.svc = await service(ctx, new LibvirtHypervisor({ uri: URI }), 50)
+    await keeper.destroy(name)
+    await waitFor(() => ctx.sink.at(-1)?.find(a => a.name === name)?.state === 'shutoff', { timeoutMs: 10_000, what: 'sink reports shutoff' })
+    expect((await ctx.svc.show(name)).state).toBe('shutoff')
+  })
+
+  it('adopts its VMs once libvirt comes back after being down at start', async () => {
+    const name = unique()
+    await ctx.svc.create(create(name))
+    await ctx.svc.stop()
+    await keeper.destroy(name)
+    const real = new LibvirtHypervisor({ uri: URI })
+    let down = true
+    const flaky = new Proxy(real, {
+      get (target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown
+        if (typeof v !== 'function') return v
+        return async (...args: unknown[]) => {
+          if (down) throw new HypervisorUnavailableError('injected: libvirtd down')
+          return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args)
+        }
+      }
+    })
+    ctx.svc = await service(ctx, flaky, 50)
+    expect((await ctx.svc.show(name)).state).toBe('unknown')
+    down = false
+    // desired state is running: once reachable, the service starts it again
+    await waitFor(async () => (await keeper.find(name))?.state === 'running', { timeoutMs: 10_000, what: 'VM restarted after libvirt came back' })
+    await waitFor(() => ctx.sink.at(-1)?.find(a => a.name === name)?.state === 'running', { timeoutMs: 10_000, what: 'sink reports running' })
   })
 })
