@@ -25,25 +25,25 @@ let doc: Doc
 /** A log sink: the node's JSON lines are not needed here. */
 const sink = new Writable({ write (_chunk, _enc, cb) { cb() } })
 
-beforeAll(async () => {
+async function openNode (role: 'node' | 'bootstrap'): Promise<void> {
   root = await mkdtemp(join(tmpdir(), 'novacron-contract-'))
   const secretFile = join(root, 'cluster.secret')
   await writeNewSecret(secretFile)
   const dataDir = join(root, 'node')
   await initDataDir({ dataDir, secretFile, listen: ['/ip4/127.0.0.1/tcp/0'], api: { host: '127.0.0.1', port: 0 }, site: 'contract' })
-  node = await NovacronNode.open({ dataDir, role: 'node', out: sink, connector: { enabled: false } })
+  node = await NovacronNode.open({ dataDir, role, out: sink, connector: { enabled: false } })
   await node.start()
   base = node.apiUrl
   token = await readApiToken(dataDir)
   const res = await fetch(`${base}/openapi.json`)
   expect(res.status).toBe(200)
   doc = await res.json() as Doc
-})
+}
 
-afterAll(async () => {
+async function closeNode (): Promise<void> {
   await node?.stop()
   if (root != null) await rm(root, { recursive: true, force: true })
-})
+}
 
 function operationOf (route: Route): Operation | undefined {
   return doc.paths[route.pattern]?.[route.method.toLowerCase()]
@@ -133,7 +133,11 @@ function expectError (what: string, op: Operation, a: Answer, status?: number): 
   expectDocumented(what, op, a)
 }
 
-describe('OpenAPI contract of a real node', () => {
+// a bootstrap seed serves fewer routes (no images, no VMs): its document must describe exactly those
+describe.each(['node', 'bootstrap'] as const)('OpenAPI contract of a real %s', (role) => {
+  beforeAll(async () => { await openNode(role) })
+  afterAll(closeNode)
+
   it('is an OpenAPI 3.1 document whose schemas use only keywords the validator checks', () => {
     expect(doc.openapi).toMatch(/^3\.1\./)
     for (const [name, s] of Object.entries(doc.components.schemas)) checkSchemaKeywords(s, doc as unknown as Schema, name)
