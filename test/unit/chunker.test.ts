@@ -56,7 +56,11 @@ describe('FastCDC chunker', () => {
       bytes('ref-a', 1_000_003),
       concat([bytes('ref-b', 50_001), zeros, bytes('ref-c', 70_000), zeros.subarray(0, 2100), bytes('ref-d', 9)]),
       concat([zeros.subarray(0, 2047), bytes('ref-e', 5), zeros.subarray(0, 40_000), bytes('ref-f', 100_000)]),
-      zeros.subarray(0, 100_001)
+      zeros.subarray(0, 100_001),
+      // views that start at every alignment inside their ArrayBuffer (the cut loop reads 32-bit words)
+      bytes('ref-g', 300_003).subarray(1),
+      bytes('ref-h', 300_003).subarray(2, 250_001),
+      concat([bytes('ref-i', 3), zeros.subarray(0, 70_000), bytes('ref-j', 90_000)]).subarray(3)
     ]
     for (const params of [SMALL, { minBytes: 1024, avgBytes: 4096, maxBytes: 5000 }, { minBytes: 16384, avgBytes: 65536, maxBytes: 262144 }]) {
       for (const data of inputs) {

@@ -68,22 +68,37 @@ export function findCut (data: Uint8Array, start: number, end: number, c: CutCon
       i = z
     }
   }
-  const r1 = scan(data, i, normalEnd, h, c.maskS)
+  const words = wordsOf(data)
+  const r1 = scan(data, words, i, normalEnd, h, c.maskS)
   if (r1 >= 0) return r1
-  const r2 = scan(data, normalEnd > i ? normalEnd : i, maxEnd, lastHash, c.maskL)
+  const r2 = scan(data, words, normalEnd > i ? normalEnd : i, maxEnd, lastHash, c.maskL)
   return r2 >= 0 ? r2 : maxEnd
 }
 
 /** Hash state left by the last `scan` that found no cut (module-level to avoid allocating a result object). */
 let lastHash = 0
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
+let lastBuffer: ArrayBufferLike | undefined
+let lastWords: Uint32Array | undefined
+
+/** A 32-bit view of the whole ArrayBuffer under `data` (cached for the last buffer), or undefined on big-endian hosts. */
+function wordsOf (data: Uint8Array): Uint32Array | undefined {
+  if (!LITTLE_ENDIAN) return undefined
+  if (data.buffer !== lastBuffer) {
+    lastBuffer = data.buffer
+    lastWords = new Uint32Array(data.buffer, 0, data.buffer.byteLength >>> 2)
+  }
+  return lastWords
+}
+
 /**
- * Roll the gear hash over data[from, to) starting from hash `h`; return the index after the first byte where
- * (h & mask) === 0, or -1 (then `lastHash` holds the hash). Four bytes per step: the state after byte k of a
- * step is kept multiplied by 2^(3-k), so it is tested against mask << (3-k), which is exact because the mask's
- * top bit is at most MASK_TOP_BIT = 28.
+ * Roll the gear hash over d[from, to) starting from hash `h`; return the index after the first byte where
+ * (h & mask) === 0, or -1 (then `lastHash` holds the hash). Four bytes per step, read as one little-endian 32-bit
+ * word once the absolute position is 4-aligned: the state after byte k of a step is kept multiplied by 2^(3-k) and
+ * tested against mask << (3-k), which is exact because the mask's top bit is at most MASK_TOP_BIT = 28.
  */
-function scan (d: Uint8Array, from: number, to: number, h: number, mask: number): number {
+function scan (d: Uint8Array, words: Uint32Array | undefined, from: number, to: number, h: number, mask: number): number {
   const g0 = GEAR
   const g1 = GEAR_LS1
   const g2 = GEAR_LS2
@@ -91,16 +106,35 @@ function scan (d: Uint8Array, from: number, to: number, h: number, mask: number)
   const m3 = mask << 3
   const m2 = mask << 2
   const m1 = mask << 1
+  const base = d.byteOffset
   let i = from
-  for (; i + 3 < to; i += 4) {
-    h = ((h << 4) + g3[d[i]!]!) | 0
-    if ((h & m3) === 0) return i + 1
-    h = (h + g2[d[i + 1]!]!) | 0
-    if ((h & m2) === 0) return i + 2
-    h = (h + g1[d[i + 2]!]!) | 0
-    if ((h & m1) === 0) return i + 3
-    h = (h + g0[d[i + 3]!]!) | 0
-    if ((h & mask) === 0) return i + 4
+  if (words !== undefined) {
+    for (; ((base + i) & 3) !== 0 && i < to; i++) {
+      h = ((h << 1) + g0[d[i]!]!) | 0
+      if ((h & mask) === 0) return i + 1
+    }
+    for (; i + 3 < to; i += 4) {
+      const x = words[(base + i) >>> 2]!
+      h = ((h << 4) + g3[x & 255]!) | 0
+      if ((h & m3) === 0) return i + 1
+      h = (h + g2[(x >>> 8) & 255]!) | 0
+      if ((h & m2) === 0) return i + 2
+      h = (h + g1[(x >>> 16) & 255]!) | 0
+      if ((h & m1) === 0) return i + 3
+      h = (h + g0[x >>> 24]!) | 0
+      if ((h & mask) === 0) return i + 4
+    }
+  } else {
+    for (; i + 3 < to; i += 4) {
+      h = ((h << 4) + g3[d[i]!]!) | 0
+      if ((h & m3) === 0) return i + 1
+      h = (h + g2[d[i + 1]!]!) | 0
+      if ((h & m2) === 0) return i + 2
+      h = (h + g1[d[i + 2]!]!) | 0
+      if ((h & m1) === 0) return i + 3
+      h = (h + g0[d[i + 3]!]!) | 0
+      if ((h & mask) === 0) return i + 4
+    }
   }
   for (; i < to; i++) {
     h = ((h << 1) + g0[d[i]!]!) | 0

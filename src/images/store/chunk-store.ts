@@ -85,6 +85,8 @@ export class ChunkStore implements ChunkStoreView {
     const store = new ChunkStore(init)
     await rm(store.tmpDir, { recursive: true, force: true })
     await mkdir(store.tmpDir, { recursive: true })
+    // the 256 fan-out directories exist from the start: no mkdir per chunk write
+    await Promise.all(Array.from({ length: 256 }, async (_, i) => { await mkdir(join(store.dir, i.toString(16).padStart(2, '0')), { recursive: true }) }))
     return store
   }
 
@@ -166,7 +168,6 @@ export class ChunkStore implements ChunkStoreView {
       } finally {
         await fh.close()
       }
-      await mkdir(join(this.dir, id.slice(0, 2)), { recursive: true })
       await rename(tmp, dest)
     } catch (err) {
       await unlink(tmp).catch(() => {})
