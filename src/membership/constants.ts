@@ -38,8 +38,20 @@ export const DEFAULT_SUSPECT_TIMEOUT_MS = 5000
 export const DEFAULT_DEAD_RETENTION_MS = 60_000
 /** Slowest republish of an unchanged record (heartbeat). Grows with the cluster size, see state.md. */
 export const DEFAULT_HEARTBEAT_MS = 10_000
-/** Byte budget per node per second the heartbeat interval is scaled to keep under. */
-export const DEFAULT_HEARTBEAT_BUDGET_BYTES_PER_S = 8 * 1024
+/**
+ * Byte budget per node per second (sent + received) for heartbeats: the heartbeat interval grows to
+ * N × (recordBytes + GOSSIP_WIRE_OVERHEAD_BYTES) × GOSSIP_COPIES_PER_NODE / budget, so heartbeat traffic per
+ * node stays flat as N grows (liveness does not depend on heartbeats: the SWIM probes carry it).
+ */
+export const DEFAULT_HEARTBEAT_BUDGET_BYTES_PER_S = 16 * 1024
+/** Copies of each gossip message a node sends plus receives: about 2 × the gossipsub mesh degree D = 6. */
+export const GOSSIP_COPIES_PER_NODE = 12
+/** gossipsub envelope (from, seqno, topic, signature) + yamux + noise framing around one state message. */
+export const GOSSIP_WIRE_OVERHEAD_BYTES = 170
+/** Byte budget per node per second for periodic anti-entropy: the interval grows to N × digest entry / budget. */
+export const DEFAULT_SYNC_BUDGET_BYTES_PER_S = 4 * 1024
+/** Bytes of one digest entry in a sync request (peer ID multihash + two varints + framing). */
+export const SYNC_DIGEST_ENTRY_BYTES = 52
 /** Periodic anti-entropy with one random peer. */
 export const DEFAULT_SYNC_INTERVAL_MS = 30_000
 /** Timeout of one anti-entropy exchange. */

@@ -12,7 +12,8 @@ import { nextBootEpoch } from './boot-epoch.js'
 import { ClusterView, type Transition } from './cluster-view.js'
 import { clusterSnapshot, type ClusterSnapshot } from './cluster-snapshot.js'
 import { membershipConfigOf, type MembershipConfig } from './config.js'
-import { DEFAULT_HEARTBEAT_BUDGET_BYTES_PER_S, DEFAULT_INVENTORY_INTERVAL_MS, DEFAULT_SYNC_TIMEOUT_MS, MAX_VMS, STATE_TOPIC } from './constants.js'
+import { DEFAULT_INVENTORY_INTERVAL_MS, DEFAULT_SYNC_TIMEOUT_MS, MAX_VMS, STATE_TOPIC } from './constants.js'
+import { heartbeatInterval, syncInterval } from './intervals.js'
 import { versionOf, type MembershipContext } from './context.js'
 import { applySyncResponse, buildSyncRequest, respondToSync } from './anti-entropy.js'
 import { encodeRecordMessage, encodeSuspicionMessage } from './gossip-message.js'
@@ -79,6 +80,7 @@ export class MembershipService implements Startable {
   private chain: Promise<unknown> = Promise.resolve()
   private timers: Array<ReturnType<typeof setInterval>> = []
   private heartbeat?: ReturnType<typeof setTimeout>
+  private periodic?: ReturnType<typeof setTimeout>
   private readonly lastSync = new Map<string, number>()
   private started = false
 
@@ -133,10 +135,10 @@ export class MembershipService implements Startable {
     this.timers.push(
       setInterval(() => { this.swim.round().catch(err => { this.log.warn('probe round failed', { err }) }) }, this.cfg.probeIntervalMs),
       setInterval(() => { this.tick() }, TICK_MS),
-      setInterval(() => { this.remeasure() }, this.cfg.inventoryIntervalMs),
-      setInterval(() => { this.periodicSync() }, this.cfg.syncIntervalMs)
+      setInterval(() => { this.remeasure() }, this.cfg.inventoryIntervalMs)
     )
     this.scheduleHeartbeat()
+    this.schedulePeriodicSync()
     for (const conn of this.c.mesh.libp2p.getConnections()) this.syncWith(conn.remotePeer)
     this.log.info('membership started', { bootEpoch: this.bootEpoch })
   }
@@ -147,6 +149,7 @@ export class MembershipService implements Startable {
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     clearTimeout(this.heartbeat)
+    clearTimeout(this.periodic)
     const pubsub = this.c.mesh.libp2p.services.pubsub
     this.c.mesh.libp2p.removeEventListener('peer:connect', this.onConnect)
     pubsub.unsubscribe(STATE_TOPIC)
@@ -269,12 +272,21 @@ export class MembershipService implements Startable {
     this.metrics.setMembers(counts)
   }
 
-  /** Heartbeat: republish an unchanged record after max(heartbeatMs, N·recordBytes/budget). */
+  /** Heartbeat: republish an unchanged record after max(heartbeatMs, N·recordBytes·D/budget) (see state.md). */
   private scheduleHeartbeat (): void {
     clearTimeout(this.heartbeat)
     if (!this.started) return
-    const scaled = this.view.size * (this.self?.size ?? 512) * 1000 / DEFAULT_HEARTBEAT_BUDGET_BYTES_PER_S
-    this.heartbeat = setTimeout(() => { this.enqueue('heartbeat') }, Math.max(this.cfg.heartbeatMs, scaled))
+    this.heartbeat = setTimeout(() => { this.enqueue('heartbeat') }, heartbeatInterval(this.cfg.heartbeatMs, this.view.size, this.self?.size ?? 512))
+  }
+
+  /** Periodic anti-entropy with one random connected peer every max(syncIntervalMs, N·digestEntry/budget). */
+  private schedulePeriodicSync (): void {
+    clearTimeout(this.periodic)
+    if (!this.started) return
+    this.periodic = setTimeout(() => {
+      this.periodicSync()
+      this.schedulePeriodicSync()
+    }, syncInterval(this.cfg.syncIntervalMs, this.view.size))
   }
 
   private remeasure (): void {
