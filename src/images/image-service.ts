@@ -146,6 +146,8 @@ export class ImageService implements ImageProvider, Startable {
 
   private async commit (manifest: Manifest): Promise<void> {
     validateManifest(manifest)
+    // the chunks are durable before the manifest that references them
+    await this.store.sync()
     const key = refOf(manifest)
     const added = await this.store.lock.run(async () => {
       const existing = await this.manifests.get(key)

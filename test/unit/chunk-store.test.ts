@@ -52,6 +52,19 @@ describe('chunk store', () => {
     expect(await filesUnder(store.dir)).toHaveLength(2)
   })
 
+  it('makes written chunks durable with sync() (syncfs), or fsyncs each file in durability "file" mode', async () => {
+    const a = randomBytes(20_000)
+    await store.put(sha(a), a)
+    await store.sync()
+    await store.sync() // nothing left to sync
+    const perFile = await ChunkStore.open({ dataDir: dir, db, durability: 'file' })
+    const b = randomBytes(20_000)
+    await perFile.put(sha(b), b)
+    await perFile.sync()
+    expect(Buffer.compare(await store.get(sha(b)), b)).toBe(0)
+    expect(Buffer.compare(await perFile.get(sha(a)), a)).toBe(0)
+  })
+
   it('refuses bytes that do not hash to the ID, and stores nothing', async () => {
     const b = randomBytes(5000)
     await expect(store.put(sha(randomBytes(10)), b)).rejects.toMatchObject({ code: 'ERR_CHUNK_HASH_MISMATCH' })
@@ -172,7 +185,7 @@ describe('chunk store on a full disk', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mnt])
     try {
       // the index stays on the roomy temp dir; the chunk files go to a 512 KiB tmpfs
-      const full = await ChunkStore.open({ dataDir: mnt, db, fsync: false })
+      const full = await ChunkStore.open({ dataDir: mnt, db })
       const ok = randomBytes(100_000)
       await full.put(sha(ok), ok)
       const chunk = randomBytes(1024 * 1024 - 1)

@@ -16,31 +16,40 @@ export function chunkPath (chunksDir: string, id: string): string {
   return join(chunksDir, id.slice(0, 2), id.slice(2))
 }
 
-/** Chunks larger than this are first probed: their first SAMPLE_BYTES are compressed, and if that saves nothing the chunk is stored raw without compressing the rest. */
+/** Chunks over 2 × SAMPLE_BYTES are probed first: their first and last SAMPLE_BYTES are compressed, and if neither saves anything the chunk is stored raw without compressing the rest. */
 export const SAMPLE_BYTES = 4096
 
 /**
  * Encode a chunk for storage: lz4 when that saves at least `minSaving` of the size, raw otherwise. Incompressible
- * data (random, encrypted, already compressed: most of a VM disk's unique bytes) is detected from a 4 KiB sample
+ * data (random, encrypted, already compressed: most of a VM disk's unique bytes) is detected from 4 KiB samples at both ends
  * (an "early abort", as ZFS does), so it costs a fraction of a full compression.
  */
 export function encodeChunkFile (raw: Uint8Array, codec: Lz4Codec, minSaving: number): { file: Uint8Array, compressed: boolean } {
+  const { header, payload, compressed } = encodeChunkParts(raw, codec, minSaving)
+  const file = new Uint8Array(HEADER_BYTES + payload.length)
+  file.set(header, 0)
+  file.set(payload, HEADER_BYTES)
+  return { file, compressed }
+}
+
+/** The same as `encodeChunkFile`, as header and payload (written with one writev, no copy of the payload). */
+export function encodeChunkParts (raw: Uint8Array, codec: Lz4Codec, minSaving: number): { header: Uint8Array, payload: Uint8Array, compressed: boolean } {
   let payload = raw
   let encoding = ENCODING_RAW
-  const probe = raw.length > 2 * SAMPLE_BYTES ? codec.compress(raw.subarray(0, SAMPLE_BYTES)).length < SAMPLE_BYTES * (1 - minSaving / 2) : true
+  const saves = (part: Uint8Array): boolean => codec.compress(part).length < part.length * (1 - minSaving / 2)
+  const probe = raw.length <= 2 * SAMPLE_BYTES || saves(raw.subarray(0, SAMPLE_BYTES)) || saves(raw.subarray(raw.length - SAMPLE_BYTES))
   const packed = probe ? codec.compress(raw) : undefined
   if (packed !== undefined && packed.length <= raw.length * (1 - minSaving)) {
     payload = packed
     encoding = ENCODING_LZ4
   }
-  const file = new Uint8Array(HEADER_BYTES + payload.length)
-  file[0] = 0x4e
-  file[1] = 0x43
-  file[2] = 1
-  file[3] = encoding
-  new DataView(file.buffer).setUint32(4, raw.length, true)
-  file.set(payload, HEADER_BYTES)
-  return { file, compressed: encoding === ENCODING_LZ4 }
+  const header = new Uint8Array(HEADER_BYTES)
+  header[0] = 0x4e
+  header[1] = 0x43
+  header[2] = 1
+  header[3] = encoding
+  new DataView(header.buffer).setUint32(4, raw.length, true)
+  return { header, payload, compressed: encoding === ENCODING_LZ4 }
 }
 
 /** Decode a chunk file; throws a plain Error on any malformation (the store turns it into ERR_CHUNK_CORRUPT). */
