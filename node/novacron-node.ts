@@ -130,7 +130,7 @@ export class NovacronNode {
     }
     if (role === 'node') {
       const membership = this.membership
-      this.vms = createVmService({ dataDir, sections: config.sections, db, peerId: mesh.peerId.toString(), logger: logger.child('vms') },
+      this.vms = createVmService({ dataDir, sections: config.sections, db, peerId: mesh.peerId.toString(), logger: logger.child('vms'), registry },
         { images: opts.images ?? this.images, sink: vms => { membership.setVms(vms) } })
       for (const r of vmRoutes(this.vms)) api.route(r)
       this.services.push(this.vms)

@@ -1,6 +1,7 @@
 import type { ImageProvider, Manifest } from '../images/types.js'
 import type { Database } from '../storage/database.js'
 import type { Logger } from '../logging/logger.js'
+import type { Registry } from 'prom-client'
 import type { VmAllocationSink } from './allocation.js'
 import { imagesDirOf, vmsConfigOf } from './config.js'
 import { ImageNotFoundError } from './errors.js'
@@ -14,6 +15,8 @@ export interface VmServiceComponents {
   db: Database
   peerId: string
   logger: Logger
+  /** Metrics registry of the node (optional). */
+  registry?: Registry
 }
 
 /** Stands in while a node has no image store: every image is unknown. */
@@ -38,6 +41,7 @@ export function createVmService (c: VmServiceComponents, opts: { images?: ImageP
     logger: c.logger,
     sink: opts.sink,
     stopTimeoutMs: config.stopTimeoutSeconds * 1000,
-    reservedMemoryBytes: config.reservedMemoryMiB * 1024 * 1024
+    reservedMemoryBytes: config.reservedMemoryMiB * 1024 * 1024,
+    registry: c.registry
   })
 }

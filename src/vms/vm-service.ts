@@ -15,6 +15,8 @@ import { buildDomainXml, readOwner } from './domain-xml.js'
 import { DomainNotOwnedError, HypervisorUnavailableError, InsufficientResourcesError, VmExistsError, VmNotFoundError } from './errors.js'
 import { isActive, type DomainInfo, type Hypervisor } from './hypervisor.js'
 import { KeyedLock } from './keyed-lock.js'
+import { VmMetrics, type VmOperation } from './metrics.js'
+import type { Registry } from 'prom-client'
 import { checkVmName, formatSize, type CreateVmInput } from './spec.js'
 import { VmStore, type VmRecord } from './store.js'
 import { diskFileInfo } from './tools.js'
@@ -37,6 +39,8 @@ export interface VmServiceInit {
   reservedMemoryBytes?: number
   /** @default DEFAULT_WATCH_INTERVAL_MS; 0 disables the watch loop */
   watchIntervalMs?: number
+  /** Where `novacron_vms` and `novacron_vm_operations_total` go; none: no metrics. */
+  registry?: Registry
 }
 
 export interface StopResult { vm: VmView, forced: boolean }
@@ -63,6 +67,7 @@ export class VmService implements Startable {
   private adopted = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private running = false
+  private readonly metrics: VmMetrics | undefined
 
   constructor (init: VmServiceInit) {
     this.hv = init.hypervisor
@@ -74,6 +79,11 @@ export class VmService implements Startable {
     this.stopTimeoutMs = init.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_SECONDS * 1000
     this.reservedMemory = init.reservedMemoryBytes ?? DEFAULT_RESERVED_MEMORY_BYTES
     this.watchIntervalMs = init.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS
+    this.metrics = init.registry != null ? new VmMetrics(init.registry, () => this.states.values()) : undefined
+  }
+
+  private async counted<T> (op: VmOperation, fn: () => Promise<T>): Promise<T> {
+    return this.metrics != null ? await this.metrics.count(op, fn) : await fn()
   }
 
   setSink (sink: VmAllocationSink | undefined): void {
@@ -113,7 +123,7 @@ export class VmService implements Startable {
 
   /** Create (and by default start) a VM. On any failure everything created so far is removed. */
   async create ({ spec, start }: CreateVmInput): Promise<VmView> {
-    return await this.locks.run(spec.name, async () => {
+    return await this.counted('create', async () => await this.locks.run(spec.name, async () => {
       for (const [field, path] of [['kernel', spec.kernel], ['initrd', spec.initrd]] as const) {
         if (path != null && !await access(path, fsConstants.R_OK).then(() => true, () => false)) {
           throw new InvalidInputError(field, `${path} does not exist or is not readable on this host`, 'ERR_INVALID_VM_SPEC')
@@ -163,12 +173,12 @@ export class VmService implements Startable {
       }
       this.log.info('VM created', { vm: spec.name, image: spec.image, started: start })
       return await this.viewAndNotify(record)
-    })
+    }))
   }
 
   async startVm (name: string): Promise<VmView> {
     checkVmName(name)
-    return await this.locks.run(name, async () => {
+    return await this.counted('start', async () => await this.locks.run(name, async () => {
       const rec = await this.record(name)
       const info = await this.ownedDomain(rec)
       if (info == null || !isActive(info.state)) {
@@ -187,13 +197,13 @@ export class VmService implements Startable {
         await this.store.put(rec)
       }
       return await this.viewAndNotify(rec)
-    })
+    }))
   }
 
   /** Graceful stop (ACPI), forced after the stop timeout; `force` pulls the plug at once. */
   async stopVm (name: string, opts: { force?: boolean } = {}): Promise<StopResult> {
     checkVmName(name)
-    return await this.locks.run(name, async () => {
+    return await this.counted('stop', async () => await this.locks.run(name, async () => {
       const rec = await this.record(name)
       rec.desired = 'stopped'
       await this.store.put(rec)
@@ -202,13 +212,13 @@ export class VmService implements Startable {
       if (info != null && isActive(info.state)) forced = await this.powerOff(name, opts.force === true)
       this.log.info('VM stopped', { vm: name, forced })
       return { vm: await this.viewAndNotify(rec), forced }
-    })
+    }))
   }
 
   /** Stop if running, undefine the domain, remove its disk, forget it. */
   async deleteVm (name: string): Promise<void> {
     checkVmName(name)
-    await this.locks.run(name, async () => {
+    await this.counted('delete', async () => await this.locks.run(name, async () => {
       const rec = await this.record(name)
       const info = await this.ownedDomain(rec, false)
       if (info != null) {
@@ -220,7 +230,7 @@ export class VmService implements Startable {
       this.states.delete(name)
       this.log.info('VM deleted', { vm: name })
       await this.notify()
-    })
+    }))
   }
 
   /** Reservations of this node's VMs, as gossiped. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { Registry } from 'prom-client'
 import { ApiServer } from '../../src/api/server.js'
 import { vmRoutes } from '../../src/api/routes/vms.js'
 import { openDatabase, type Database } from '../../src/storage/database.js'
@@ -20,6 +21,7 @@ describe('VM HTTP API on libvirt test:///default', () => {
   let api: ApiServer
   let down: ApiServer
   const services: VmService[] = []
+  const registry = new Registry()
   const name = `api${randomBytes(3).toString('hex')}`
 
   async function call (server: ApiServer, method: string, path: string, body?: unknown, token: string | null = TOKEN): Promise<Reply> {
@@ -38,7 +40,7 @@ describe('VM HTTP API on libvirt test:///default', () => {
     await writeFile(join(dir, 'tiny.raw'), Buffer.alloc(1024 * 1024))
     images.add('tiny', join(dir, 'tiny.raw'))
     const make = async (uri: string, sub: string): Promise<ApiServer> => {
-      const svc = new VmService({ hypervisor: new LibvirtHypervisor({ uri }), images, db, ownerId: 'owner', imagesDir: join(dir, sub), watchIntervalMs: 0 })
+      const svc = new VmService({ hypervisor: new LibvirtHypervisor({ uri }), images, db, ownerId: 'owner', imagesDir: join(dir, sub), watchIntervalMs: 0, registry: sub === 'a' ? registry : undefined })
       await svc.start()
       services.push(svc)
       const server = new ApiServer({ host: '127.0.0.1', port: 0, token: TOKEN })
@@ -70,6 +72,9 @@ describe('VM HTTP API on libvirt test:///default', () => {
     expect((await call(api, 'POST', `/api/v1/vms/${name}/start`)).body).toMatchObject({ state: 'running' })
     expect((await call(api, 'DELETE', `/api/v1/vms/${name}`)).body).toEqual({ deleted: name })
     expect((await call(api, 'GET', `/api/v1/vms/${name}`)).status).toBe(404)
+    const metrics = await registry.metrics()
+    expect(metrics).toContain('novacron_vm_operations_total{op="create",result="ok"} 1')
+    expect(metrics).toContain('novacron_vm_operations_total{op="delete",result="ok"} 1')
   })
 
   it.each([
@@ -88,6 +93,9 @@ describe('VM HTTP API on libvirt test:///default', () => {
     expect(r.body.error?.code).toBe(code)
     expect(r.body.error?.field).toBe(field)
     expect((await call(api, 'GET', '/api/v1/vms')).body).toEqual([])
+    if (method === 'POST' && path === '/api/v1/vms' && status !== 401 && status !== 400) {
+      expect(await registry.metrics()).toContain(`novacron_vm_operations_total{op="create",result="${code}"} 1`)
+    }
   })
 
   it('answers 503 ERR_HYPERVISOR_UNAVAILABLE when libvirt is down', async () => {
