@@ -65,6 +65,34 @@ describe('chunk store', () => {
     expect(Buffer.compare(await perFile.get(sha(a)), a)).toBe(0)
   })
 
+  it('hands out the stored (compressed) form and accepts it back only when it decodes to the ID', async () => {
+    const text = Buffer.from('compressible chunk payload '.repeat(2000))
+    await store.put(sha(text), text)
+    const encoded = await store.getEncoded(sha(text))
+    expect(encoded.length).toBeLessThan(text.length / 4)
+    const dir2 = await mkdtemp(join(tmpdir(), 'chunk-store-b-'))
+    const db2 = await openDatabase(dir2)
+    try {
+      const other = await ChunkStore.open({ dataDir: dir2, db: db2 })
+      await expect(other.putEncoded(sha(randomBytes(9)), encoded)).rejects.toMatchObject({ code: 'ERR_CHUNK_HASH_MISMATCH' })
+      const garbled = Uint8Array.from(encoded)
+      garbled[garbled.length - 1] = garbled[garbled.length - 1]! ^ 0xff
+      await expect(other.putEncoded(sha(text), garbled)).rejects.toMatchObject({ code: 'ERR_CHUNK_HASH_MISMATCH' })
+      await expect(other.putEncoded(sha(text), encoded.subarray(0, 5))).rejects.toMatchObject({ code: 'ERR_CHUNK_HASH_MISMATCH' })
+      // a size prefix that would make the decoder allocate 4 GiB is refused before decoding
+      const huge = Uint8Array.from(encoded)
+      new DataView(huge.buffer).setUint32(8, 0xffffffff, true)
+      await expect(other.putEncoded(sha(text), huge)).rejects.toMatchObject({ code: 'ERR_CHUNK_HASH_MISMATCH' })
+      expect(await other.has(sha(text))).toBe(false)
+      await other.putEncoded(sha(text), encoded)
+      expect(Buffer.compare(await other.get(sha(text)), text)).toBe(0)
+    } finally {
+      await db2.close()
+      await rm(dir2, { recursive: true, force: true })
+    }
+    await expect(store.getEncoded(sha(Buffer.from('absent')))).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND' })
+  })
+
   it('refuses bytes that do not hash to the ID, and stores nothing', async () => {
     const b = randomBytes(5000)
     await expect(store.put(sha(randomBytes(10)), b)).rejects.toMatchObject({ code: 'ERR_CHUNK_HASH_MISMATCH' })

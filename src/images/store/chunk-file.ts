@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import type { Lz4Codec } from './lz4.js'
+import { MAX_CHUNK_BYTES } from '../chunker/params.js'
 
 /**
  * On-disk form of one chunk: an 8-byte header, then the payload.
@@ -55,11 +56,17 @@ export function encodeChunkParts (raw: Uint8Array, codec: Lz4Codec, minSaving: n
 /** Decode a chunk file; throws a plain Error on any malformation (the store turns it into ERR_CHUNK_CORRUPT). */
 export function decodeChunkFile (file: Uint8Array, codec: Lz4Codec): Uint8Array {
   if (file.length < HEADER_BYTES || file[0] !== 0x4e || file[1] !== 0x43 || file[2] !== 1) throw new Error('bad chunk file header')
-  const size = new DataView(file.buffer, file.byteOffset, file.byteLength).getUint32(4, true)
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const size = view.getUint32(4, true)
+  if (size === 0 || size > MAX_CHUNK_BYTES) throw new Error(`chunk file claims ${size} bytes`)
   const payload = file.subarray(HEADER_BYTES)
   let raw: Uint8Array
   if (file[3] === ENCODING_RAW) raw = payload
-  else if (file[3] === ENCODING_LZ4) raw = codec.decompress(payload)
+  else if (file[3] === ENCODING_LZ4) {
+    // the lz4 block's own size prefix decides what the decoder allocates: it must match the (bounded) header
+    if (payload.length < 4 || view.getUint32(HEADER_BYTES, true) !== size) throw new Error('lz4 size prefix does not match the header')
+    raw = codec.decompress(payload)
+  }
   else throw new Error(`unknown chunk encoding ${file[3]}`)
   if (raw.length !== size) throw new Error(`chunk file holds ${raw.length} bytes, header says ${size}`)
   return raw

@@ -133,6 +133,34 @@ export class ChunkStore implements ChunkStoreView {
     return raw
   }
 
+  /**
+   * The chunk as stored (8-byte header + raw or lz4 payload; see chunk-file.ts), unverified: for sending a chunk
+   * compressed. The receiver hands it to `putEncoded`, which verifies. ERR_CHUNK_NOT_FOUND when absent.
+   */
+  async getEncoded (id: string): Promise<Uint8Array> {
+    if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+    const e = await this.entry(id)
+    if (e?.present !== true) throw new ChunkNotFoundError(`chunk ${id} is not in the store`)
+    try {
+      return await readFile(chunkPath(this.dir, id))
+    } catch (err) {
+      await this.dropCorrupt(id, (err as Error).message)
+      throw new ChunkCorruptError(`chunk ${id} is unreadable (${(err as Error).message}); it was removed`)
+    }
+  }
+
+  /** Store a chunk received in its stored form (from `getEncoded`): decoded, verified against `id`, then stored. */
+  async putEncoded (id: string, encoded: Uint8Array): Promise<void> {
+    if (encoded.length > MAX_CHUNK_BYTES + 64 * 1024) throw new InvalidInputError('bytes', 'encoded chunk is too large')
+    let raw: Uint8Array
+    try {
+      raw = decodeChunkFile(encoded, this.codec)
+    } catch (err) {
+      throw new ChunkHashMismatchError(`encoded chunk offered as ${id} does not decode: ${(err as Error).message}`)
+    }
+    await this.put(id, raw)
+  }
+
   /** Store bytes offered under `id` after checking sha256(bytes) === id. Idempotent; zero chunks are not stored. */
   async put (id: string, bytes: Uint8Array): Promise<void> {
     if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
