@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Startable } from '@libp2p/interface'
 import { HttpError, errorBody } from './errors.js'
+import { deltaOf } from './event-delta.js'
 import type { Logger } from '../logging/logger.js'
 import { silentLogger } from '../logging/logger.js'
 
@@ -40,16 +41,20 @@ export type TopicValue = { data: unknown } | { error: { code: string, message: s
 interface Subscriber {
   res: ServerResponse
   topics: Set<string> | undefined
+  /** Set once its snapshot is written: no change event may precede the snapshot. */
+  ready: boolean
+  /** Per topic, the JSON of the TopicValue this subscriber holds now (the base of its next delta). */
+  sent: Map<string, string>
 }
 
 /**
  * Server-sent events of node state. Each subscriber first gets one `snapshot` event holding every topic,
- * then a `change` event `{topic, data}` whenever a topic's value differs from what was last sent.
+ * then a `change` event whenever a topic's value differs from what that subscriber holds: `{topic, patch}` (a
+ * delta, see event-delta.ts) when that is shorter, else `{topic, data}` or `{topic, error}`.
  * Topics are re-read every poll interval while someone listens, and at once after `notify()`.
  */
 export class EventHub implements Startable {
   private readonly topics = new Map<string, Topic>()
-  private readonly last = new Map<string, string>()
   private readonly subscribers = new Set<Subscriber>()
   private readonly log: Logger
   private readonly maxSubscribers: number
@@ -96,7 +101,7 @@ export class EventHub implements Startable {
     for (const t of this.discover()) if (!this.topics.has(t.name)) this.addTopic(t)
     this.running = true
     this.pollTimer = setInterval(() => { this.notify() }, this.pollIntervalMs)
-    this.heartbeatTimer = setInterval(() => { this.broadcast(': heartbeat\n\n', undefined) }, this.heartbeatMs)
+    this.heartbeatTimer = setInterval(() => { this.broadcast(': heartbeat\n\n') }, this.heartbeatMs)
   }
 
   async stop (): Promise<void> {
@@ -149,7 +154,7 @@ export class EventHub implements Startable {
       res.end(JSON.stringify(errorBody(e)))
       return
     }
-    const sub: Subscriber = { res, topics: topics != null ? new Set(topics) : undefined }
+    const sub: Subscriber = { res, topics: topics != null ? new Set(topics) : undefined, ready: false, sent: new Map() }
     this.subscribers.add(sub)
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -163,19 +168,34 @@ export class EventHub implements Startable {
     const snapshot: Record<string, TopicValue> = {}
     const names = [...this.topics.keys()].filter(n => sub.topics == null || sub.topics.has(n))
     const values = await Promise.all(names.map(async n => await this.readTopic(n)))
-    names.forEach((n, i) => { snapshot[n] = values[i] as TopicValue })
+    names.forEach((n, i) => {
+      snapshot[n] = values[i] as TopicValue
+      sub.sent.set(n, JSON.stringify(values[i]))
+    })
     this.write(sub, `retry: ${RETRY_MS}\nevent: snapshot\ndata: ${JSON.stringify({ time: Date.now(), topics: snapshot })}\n\n`)
+    sub.ready = true
   }
 
   private async poll (): Promise<void> {
-    const wanted = [...this.topics.keys()].filter(n => [...this.subscribers].some(s => s.topics == null || s.topics.has(n)))
+    const subs = [...this.subscribers].filter(s => s.ready)
+    const wants = (s: Subscriber, topic: string): boolean => s.topics == null || s.topics.has(topic)
+    const wanted = [...this.topics.keys()].filter(n => subs.some(s => wants(s, n)))
     const values = await Promise.all(wanted.map(async n => await this.readTopic(n)))
     wanted.forEach((name, i) => {
-      const value = values[i] as TopicValue
-      const json = JSON.stringify(value)
-      if (this.last.get(name) === json) return
-      this.last.set(name, json)
-      this.broadcast(`event: change\ndata: ${JSON.stringify({ time: Date.now(), topic: name, ...value })}\n\n`, name)
+      const json = JSON.stringify(values[i])
+      // subscribers holding the same base share one frame
+      const frames = new Map<string, string>()
+      for (const s of subs) {
+        const base = s.sent.get(name)
+        if (!wants(s, name) || base === json) continue
+        let frame = frames.get(base ?? '')
+        if (frame == null) {
+          frame = `event: change\ndata: ${JSON.stringify({ time: Date.now(), topic: name, ...changeOf(base, json) })}\n\n`
+          frames.set(base ?? '', frame)
+        }
+        s.sent.set(name, json)
+        this.write(s, frame)
+      }
     })
   }
 
@@ -198,10 +218,8 @@ export class EventHub implements Startable {
     }
   }
 
-  private broadcast (frame: string, topic: string | undefined): void {
-    for (const s of this.subscribers) {
-      if (topic == null || s.topics == null || s.topics.has(topic)) this.write(s, frame)
-    }
+  private broadcast (frame: string): void {
+    for (const s of this.subscribers) if (s.ready) this.write(s, frame)
   }
 
   private write (sub: Subscriber, frame: string): void {
@@ -216,4 +234,15 @@ export class EventHub implements Startable {
       sub.res.destroy()
     }
   }
+}
+
+/** What a change event carries for a topic moving from `baseJson` to `json` (TopicValue JSON): a delta when shorter. */
+function changeOf (baseJson: string | undefined, json: string): TopicValue | { patch: unknown } {
+  const next = JSON.parse(json) as TopicValue
+  if (baseJson == null) return next
+  const base = JSON.parse(baseJson) as TopicValue
+  if (!('data' in base) || !('data' in next)) return next
+  const delta = deltaOf(base.data, next.data)
+  if (delta === undefined) return next
+  return JSON.stringify(delta).length < json.length ? { patch: delta } : next
 }

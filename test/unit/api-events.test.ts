@@ -75,17 +75,16 @@ describe('live events (SSE) over a real HTTP server', () => {
     expect(Object.keys((s.events[0]!.data as { topics: object }).topics).sort()).toEqual(['fails', 'peers'])
     counter.n = 2
     hub.notify()
-    await s.next(3)
-    const changes = s.events.filter(e => e.event === 'change')
-    expect(changes.map(c => (c.data as { topic: string }).topic).sort()).toEqual(['fails', 'peers'])
-    expect(changes.find(c => (c.data as { topic: string }).topic === 'peers')?.data).toMatchObject({ data: [{ n: 2 }] })
+    await s.next(2)
+    // only what differs from what this subscriber holds: peers changed, the failing topic still fails the same way
+    expect(s.events[1]).toMatchObject({ event: 'change', data: { topic: 'peers', data: [{ n: 2 }] } })
     // nothing changed: a second notify sends nothing new
     hub.notify()
     counter.n = 3
     hub.notify()
-    await s.next(4)
+    await s.next(3)
     expect(s.events.at(-1)?.data).toMatchObject({ topic: 'peers', data: [{ n: 3 }] })
-    expect(s.events.filter(e => e.event === 'change')).toHaveLength(3)
+    expect(s.events.filter(e => e.event === 'change')).toHaveLength(2)
   })
 
   it('filters by ?topics= and refuses unknown or empty topic lists with the error shape', async () => {
@@ -125,5 +124,52 @@ describe('live events (SSE) over a real HTTP server', () => {
     streams.push(s)
     await s.next(3)
     expect(s.comments).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe('change deltas', () => {
+  it('applyDelta(a, deltaOf(a, b)) rebuilds b for nested objects, arrays that grow and shrink, and type changes', async () => {
+    const { applyDelta, deltaOf } = await import('../../src/api/event-delta.js')
+    const cases: Array<[unknown, unknown]> = [
+      [{ a: 1, b: [1, 2, 3], c: { d: 'x' } }, { a: 2, b: [1, 5], c: { e: null }, f: true }],
+      [[{ id: 1, age: 1 }, { id: 2, age: 1 }], [{ id: 1, age: 2 }, { id: 2, age: 2 }, { id: 3 }]],
+      [{ a: [1] }, { a: { 0: 1 } }],
+      [null, { a: 1 }],
+      ['x', 'y']
+    ]
+    for (const [a, b] of cases) {
+      const d = deltaOf(a, b)
+      expect(d).toBeDefined()
+      expect(applyDelta(structuredClone(a), d!)).toEqual(b)
+    }
+    expect(deltaOf({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBeUndefined()
+  })
+
+  it('sends a small patch when a big topic changes a little, which rebuilds the new value', async () => {
+    const { applyDelta } = await import('../../src/api/event-delta.js')
+    const api = new ApiServer({ host: '127.0.0.1', port: 0, token: 't'.repeat(32) })
+    const hub = new EventHub({ pollIntervalMs: 60_000 })
+    const members = Array.from({ length: 50 }, (_, i) => ({ peerId: `peer-${i}`, site: 'edge', ageSeconds: 0 }))
+    hub.addTopic({ name: 'cluster', read: async () => ({ members }) })
+    api.route(eventsRoute(hub))
+    await hub.start()
+    await api.start()
+    const s = await open(api.url() + '/api/v1/events')
+    try {
+      await s.next(1)
+      let held = (s.events[0]!.data as { topics: { cluster: { data: unknown } } }).topics.cluster.data
+      members[7]!.ageSeconds = 1
+      hub.notify()
+      await s.next(2)
+      const change = s.events[1]!.data as { topic: string, patch?: unknown }
+      expect(change.patch).toBeDefined()
+      expect(JSON.stringify(change.patch).length).toBeLessThan(JSON.stringify(members).length / 10)
+      held = applyDelta(held, change.patch as never)
+      expect(held).toEqual({ members })
+    } finally {
+      s.close()
+      await api.stop()
+      await hub.stop()
+    }
   })
 })

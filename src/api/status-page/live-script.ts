@@ -1,8 +1,12 @@
+import { applyDelta } from '../event-delta.js'
+
 /**
  * Browser script (inline in the status page): follows `GET /api/v1/events` and redraws. EventSource reconnects
- * by itself (the server sends `retry:`); every reconnect starts with a fresh snapshot.
+ * by itself (the server sends `retry:`); every reconnect starts with a fresh snapshot. A change carries the new
+ * value or a delta against the value this page holds (applyDelta's own source is embedded).
  */
 export const LIVE_SCRIPT = String.raw`
+${applyDelta.toString()}
 function setLive (text, cls) { $('live').textContent = text; $('live').className = 'pill ' + cls }
 function connect () {
   const es = new EventSource('/api/v1/events')
@@ -13,7 +17,7 @@ function connect () {
   })
   es.addEventListener('change', (e) => {
     const c = JSON.parse(e.data)
-    state.topics[c.topic] = 'error' in c ? { error: c.error } : { data: c.data }
+    state.topics[c.topic] = 'patch' in c ? { data: applyDelta(data(c.topic), c.patch) } : 'error' in c ? { error: c.error } : { data: c.data }
     renderAll()
   })
   es.onerror = () => { setLive(es.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting…', 'bad') }

@@ -67,7 +67,8 @@ export const CORE_PART: ApiPart = {
     EventChange: {
       type: 'object',
       required: ['time', 'topic'],
-      properties: { time: { type: 'integer' }, topic: { type: 'string' }, data: {}, error: { type: 'object' } }
+      description: 'exactly one of data (the new value), patch (a delta against the value the subscriber holds: {"=":v} replace; {"o":{k:delta},"d":[k]} object; {"a":{i:delta},"n":length} array) or error',
+      properties: { time: { type: 'integer' }, topic: { type: 'string' }, data: {}, patch: { type: 'object' }, error: { type: 'object' } }
     }
   },
   paths: {
