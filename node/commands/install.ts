@@ -32,7 +32,7 @@ async function prompt (question: string): Promise<string> {
 export const installCommand: Command = {
   name: 'install',
   summary: 'install this release as a systemd service: system user, data dir, config, hardened unit (upgrades keep the data dir)',
-  usage: 'novacron install [--secret-file FILE] [--bootstrap MULTIADDR]... [--data-dir DIR] [--root DIR] [--listen MULTIADDR]... [--announce MULTIADDR]... [--api HOST:PORT] [--site NAME] [--region NAME] [--zone NAME] [--label KEY=VALUE]... [--user NAME] [--no-start] [--json]',
+  usage: 'novacron install [--secret-file FILE] [--bootstrap MULTIADDR]... [--data-dir DIR] [--root DIR] [--listen MULTIADDR]... [--announce MULTIADDR]... [--api HOST:PORT] [--site NAME] [--region NAME] [--zone NAME] [--label KEY=VALUE]... [--role node|bootstrap] [--user NAME] [--no-start] [--json]',
   options: {
     'secret-file': { type: 'string' },
     bootstrap: { type: 'string', multiple: true },
@@ -46,12 +46,15 @@ export const installCommand: Command = {
     zone: { type: 'string' },
     label: { type: 'string', multiple: true },
     user: { type: 'string' },
+    role: { type: 'string' },
     'no-start': { type: 'boolean' },
     json: { type: 'boolean' }
   },
   async run (args, io) {
     const root = resolve(str(args, 'root') ?? '/')
     const layout = installLayout(root, absolute('--data-dir', str(args, 'data-dir') ?? DEFAULT_INSTALL_DATA_DIR), DEFAULT_PROGRAM_DIR)
+    const role = str(args, 'role') ?? 'node'
+    if (role !== 'node' && role !== 'bootstrap') throw new CliError(`install: --role must be node or bootstrap, not "${role}"`, 2)
     if (root === '/' && process.getuid?.() !== 0) throw new CliError('install: run as root (or stage it with --root DIR)')
     let secretFile = str(args, 'secret-file')
     let bootstrap = list(args, 'bootstrap')
@@ -77,6 +80,7 @@ export const installCommand: Command = {
       programHome: programHome(io),
       version: VERSION,
       user: str(args, 'user') ?? DEFAULT_USER,
+      role,
       init: secretFile == null
         ? undefined
         : {

@@ -25,6 +25,8 @@ export interface InstallOptions {
   user: string
   /** How to initialise a data dir that holds no node yet (ignored when it does: upgrades keep it). */
   init?: Omit<InitOptions, 'dataDir'>
+  /** What the service runs. @default 'node' */
+  role?: 'node' | 'bootstrap'
   /** Enable and start (or restart, on upgrade) the service when systemd runs here. */
   start: boolean
   ops: SystemOps
@@ -73,7 +75,7 @@ export async function install (opts: InstallOptions): Promise<InstallReport> {
   const entry = await findUser(layout.root, opts.user)
   if (entry != null) await chownTree(layout.hostDataDir, entry.uid, entry.gid)
   const groups = await existingGroups(layout.root, HYPERVISOR_GROUPS)
-  await writeFileAtomic(layout.hostUnit, renderUnit({ execPath: layout.execPath, dataDir: layout.dataDir, user: opts.user, groups }), 0o644)
+  await writeFileAtomic(layout.hostUnit, renderUnit({ execPath: layout.execPath, dataDir: layout.dataDir, user: opts.user, groups, role: opts.role }), 0o644)
   log(`wrote ${join(UNIT_DIR, 'novacron.service')}`)
   let service: InstallReport['service'] = 'not started'
   if (layout.root === '/' && ops.systemdRunning()) {

@@ -6,6 +6,8 @@ export interface UnitOptions {
   user: string
   /** Extra groups that grant hypervisor access (libvirt, kvm), those that exist on the target. */
   groups: string[]
+  /** `node` (default) or `bootstrap` (a seed server: no hypervisor, so no libvirt ordering or groups). */
+  role?: 'node' | 'bootstrap'
 }
 
 export const UNIT_NAME = 'novacron.service'
@@ -18,23 +20,24 @@ export const UNIT_NAME = 'novacron.service'
  * - MemoryDenyWriteExecute is NOT set: V8's JIT needs writable+executable pages.
  * - PrivateDevices is NOT set: GPU inventory (`nvidia-smi`) needs /dev/nvidia*; DevicePolicy keeps the rest closed.
  */
-export function renderUnit ({ execPath, dataDir, user, groups }: UnitOptions): string {
+export function renderUnit ({ execPath, dataDir, user, groups, role = 'node' }: UnitOptions): string {
+  const seed = role === 'bootstrap'
   const lines = [
     '# Installed by `novacron install`; `novacron uninstall` removes it. Local changes belong in a drop-in:',
     '#   systemctl edit novacron',
     '[Unit]',
-    'Description=NovaCron Mesh node (edge-first peer-to-peer VM platform)',
+    seed ? 'Description=NovaCron Mesh bootstrap seed (DHT server and gossip relay)' : 'Description=NovaCron Mesh node (edge-first peer-to-peer VM platform)',
     'Documentation=https://github.com/novacron/novacron-mesh',
     'Wants=network-online.target',
-    'After=network-online.target libvirtd.service',
+    seed ? 'After=network-online.target' : 'After=network-online.target libvirtd.service',
     '',
     '[Service]',
     'Type=simple',
     `User=${user}`,
     `Group=${user}`,
-    ...(groups.length > 0 ? [`SupplementaryGroups=${groups.join(' ')}`] : []),
+    ...(groups.length > 0 && !seed ? [`SupplementaryGroups=${groups.join(' ')}`] : []),
     `Environment=NOVACRON_DATA_DIR=${dataDir}`,
-    `ExecStart=${execPath} node start --data-dir ${dataDir}`,
+    `ExecStart=${execPath} ${role} start --data-dir ${dataDir}`,
     'Restart=on-failure',
     'RestartSec=5s',
     'TimeoutStopSec=20s',
