@@ -3,12 +3,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, utimes, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { spawn, execFileSync } from 'node:child_process'
 import { openDatabase, type Database } from '../../src/storage/database.js'
 import { ChunkStore } from '../../src/images/store/chunk-store.js'
 import { chunkPath, decodeChunkFile } from '../../src/images/store/chunk-file.js'
 import { lz4Napi } from '../../src/images/store/lz4.js'
+import { CLI } from '../helpers/cli.js'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
@@ -173,7 +174,10 @@ describe('chunk store', () => {
   it('leaves no chunk file that does not match its ID when the writer is killed with SIGKILL', async () => {
     for (const delayMs of [150, 400, 900]) {
       await db.close()
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'helpers', 'chunk-store-writer.ts'), dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+      // the compiled writer (`npm test` builds first), run as its own process so it can be SIGKILLed
+      const writer = join(dirname(CLI), '..', 'test', 'helpers', 'chunk-store-writer.js')
+      if (!existsSync(writer)) throw new Error(`${writer} is missing: run \`npx tsc -p .\` first`)
+      const child = spawn(process.execPath, [writer, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
       let out = ''
       child.stdout.on('data', (d: Buffer) => { out += d.toString() })
       child.stderr.on('data', (d: Buffer) => { out += d.toString() })
