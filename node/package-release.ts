@@ -2,7 +2,7 @@
  * `npm run package`: build a self-contained release tarball, release/novacron-<version>-linux-x64.tar.gz, that runs
  * on a Linux x64 machine with no Node and no npm:
  *   bin/node       the Node 24 runtime from the npm registry (node_modules/node/bin/node)
- *   bin/novacron   a shell launcher that runs the bundled node
+ *   bin/novacron   a shell launcher that runs the bundled node with the program's V8 flags (runtime-flags.ts)
  *   dist/          the built program (src, node; no tests, no type declarations)
  *   node_modules/  production dependencies only (from package-lock.json), with their native modules as built
  *                  here (classic-level prebuilds for linux-x64, @unraid/libvirt built from source, lz4-napi binding)
@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs'
 import { chmod, copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { NODE_RUNTIME_FLAGS } from './runtime-flags.js'
 
 /** Native modules the release must be able to load (each by its package name). */
 export const NATIVE_MODULES = ['classic-level', '@unraid/libvirt', 'lz4-napi']
@@ -27,7 +28,7 @@ self=$(readlink -f "$0")
 home=$(dirname "$(dirname "$self")")
 NOVACRON_HOME="$home"
 export NOVACRON_HOME
-exec "$home/bin/node" "$home/dist/node/cli.js" "$@"
+exec "$home/bin/node" ${NODE_RUNTIME_FLAGS.join(' ')} "$home/dist/node/cli.js" "$@"
 `
 
 interface LockEntry { dev?: boolean, devOptional?: boolean, optional?: boolean }
