@@ -123,7 +123,7 @@ export class NovacronNode {
     this.services.push(this.membership)
     if (this.images != null) {
       const images = this.images
-      this.swarm = new SwarmService({ libp2p: mesh.libp2p, store: images.store, images, db, registry, logger: logger.child('swarm'), pin: ids => images.store.pin(ids) })
+      this.swarm = new SwarmService({ libp2p: mesh.libp2p, store: images.store, images, db, registry, logger: logger.child('swarm'), pin: ids => images.store.pin(ids), putVerified: async chunks => await images.store.putHashed(chunks) })
       for (const r of transferRoutes(this.swarm)) api.route(r)
       for (const r of imageRoutes(images)) api.route(r)
       this.services.push(images, this.swarm)

@@ -150,9 +150,9 @@ export class ChunkServer {
       case Type.GET_CHUNK: {
         if (req.chunk.length !== 32) return reply(Status.BAD_REQUEST)
         const id = Buffer.from(req.chunk).toString('hex')
-        if (!await this.store.has(id)) return reply(Status.NOT_FOUND)
         let data: Uint8Array
         try {
+          // one index lookup: a chunk the store lacks (or finds corrupt and drops) throws
           data = await this.store.get(id)
         } catch {
           return reply(Status.NOT_FOUND)

@@ -40,6 +40,8 @@ export interface SwarmServiceInit extends TransferOptions {
   db?: Database
   registry?: Registry
   logger?: Logger
+  /** Store many verified chunks at once (the chunk store's putHashed); one put per chunk otherwise. */
+  putVerified?: (chunks: Array<{ id: string, bytes: Uint8Array }>) => Promise<unknown>
   /** Keep chunks from garbage collection while a pull holds them unreferenced; returns the release. */
   pin?: (ids: string[]) => () => void
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number
@@ -54,6 +56,7 @@ export interface PullOptions {
 }
 
 interface Metrics { served: Counter, fetched: Counter, active: Gauge }
+interface Resolved { manifest: Manifest, peers: string[] }
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -172,12 +175,13 @@ export class SwarmService implements Startable, ManifestSource {
     let unpin: (() => void) | undefined
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
-      const manifest = local ?? await this.resolveManifest(r)
+      const resolved = local != null ? { manifest: local, peers: [] } : await this.resolveManifest(r)
+      const manifest = resolved.manifest
       job.manifest = manifest
       key = `${manifest.name}@${manifest.version}`
       unpin = this.init.pin?.(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
       if (this.stopping) throw new TransferAbortedError('node is stopping')
-      const transfer = this.active.get(key) ?? this.newTransfer(manifest)
+      const transfer = this.active.get(key) ?? this.newTransfer(manifest, resolved.peers)
       job.transfer = transfer
       this.announce(manifest) // receivers serve what they have while downloading: let other receivers find them
       const result = await transfer.run()
@@ -200,11 +204,12 @@ export class SwarmService implements Startable, ManifestSource {
     }
   }
 
-  private newTransfer (manifest: Manifest): Transfer {
+  private newTransfer (manifest: Manifest, initialPeers: string[]): Transfer {
     const key = `${manifest.name}@${manifest.version}`
     const t = new Transfer({
       ...this.init,
       manifest,
+      initialPeers,
       store: this.init.store,
       logger: this.log,
       connect: async peer => await this.connect(peer),
@@ -242,7 +247,7 @@ export class SwarmService implements Startable, ManifestSource {
   }
 
   /** Look for a manifest until one is found or resolveTimeoutMs passes (bounded: about one try a second). */
-  private async resolveManifest (r: ImageRef): Promise<Manifest> {
+  private async resolveManifest (r: ImageRef): Promise<Resolved> {
     const deadline = Date.now() + (this.init.resolveTimeoutMs ?? 15_000)
     while (true) {
       try {
@@ -255,7 +260,7 @@ export class SwarmService implements Startable, ManifestSource {
   }
 
   /** Ask providers for the manifest; keep signed ones; the newest wins when no version was given. */
-  private async resolveOnce (r: ImageRef): Promise<Manifest> {
+  private async resolveOnce (r: ImageRef): Promise<Resolved> {
     const peers = await this.providers(r.name, r.version)
     const answers = await Promise.all(peers.map(async peer => {
       let session: PeerSession | undefined
@@ -263,7 +268,7 @@ export class SwarmService implements Startable, ManifestSource {
         session = await this.connect(peer)
         const m = await session.getManifest(r.name, r.version)
         if (!await this.init.images.verify(m)) throw new BadManifestError(`manifest of ${m.name}@${m.version} from ${peer} has a bad signature`)
-        return m
+        return { peer, m }
       } catch (err) {
         this.log.debug('no manifest from peer', { peer, ref: r, err: (err as Error).message })
         return undefined
@@ -271,10 +276,10 @@ export class SwarmService implements Startable, ManifestSource {
         session?.close()
       }
     }))
-    const valid = answers.filter((m): m is Manifest => m != null).sort((a, b) => b.createdAt - a.createdAt)
-    const best = valid[0]
+    const valid = answers.filter((a): a is { peer: string, m: Manifest } => a != null).sort((a, b) => b.m.createdAt - a.m.createdAt)
+    const best = valid[0]?.m
     if (best == null) throw new NoProvidersError(`no peer provides image ${r.name}${r.version != null ? `@${r.version}` : ''} (asked ${peers.length})`)
-    return best
+    return { manifest: best, peers: valid.filter(a => a.m.version === best.version && a.m.createdAt === best.createdAt).map(a => a.peer) }
   }
 
   // ---- resume after restart -------------------------------------------------------------------------------

@@ -32,7 +32,14 @@ export interface TransferInit extends TransferOptions {
   connect: (peer: string) => Promise<PeerSession>
   /** Peers that may hold the image (providers); called at start and every providerRefreshMs. */
   discover: () => Promise<string[]>
+  /** Peers known to hold the image already (they answered for its manifest): fetched from at once. */
+  initialPeers?: string[]
   logger?: Logger
+  /**
+   * Store chunks whose bytes were verified against their IDs, many at once (one index batch); used instead of
+   * one `store.put` per chunk when given.
+   */
+  putVerified?: (chunks: Array<{ id: string, bytes: Uint8Array }>) => Promise<unknown>
   /** Called after each chunk is stored (the service republishes progress, serves the chunk). */
   onChunk?: (piece: Piece) => void
 }
@@ -63,6 +70,10 @@ interface PeerState {
 }
 
 const DIAL_BACKOFF_MS = 10_000
+/** Verified chunks written to the store together (one index batch). */
+const STORE_BATCH = 32
+/** A partial batch waits at most this long. */
+const STORE_BATCH_DELAY_MS = 5
 
 /**
  * Fetches the chunks of one manifest that the local store lacks, from every peer that has them, in parallel.
@@ -93,6 +104,8 @@ export class Transfer {
   private ticker?: ReturnType<typeof setInterval>
   private discoverTimer?: ReturnType<typeof setInterval>
   private settle?: { resolve: (r: TransferResult) => void, reject: (e: Error) => void }
+  private readonly toStore: Array<{ piece: Piece, data: Uint8Array, from: string }> = []
+  private flushTimer?: ReturnType<typeof setTimeout>
 
   constructor (private readonly init: TransferInit, readonly ref = `${init.manifest.name}@${init.manifest.version}`) {
     this.opts = {
@@ -125,6 +138,7 @@ export class Transfer {
     const done = new Promise<TransferResult>((resolve, reject) => { this.settle = { resolve, reject } })
     this.ticker = setInterval(() => { this.tick() }, 1000)
     this.discoverTimer = setInterval(() => { void this.discover() }, this.opts.providerRefreshMs)
+    for (const peer of this.init.initialPeers ?? []) void this.addPeer(peer)
     void this.discover()
     return await done
   }
@@ -276,7 +290,7 @@ export class Transfer {
     if (piece.state === PieceState.Requested) {
       this.picker.markStoring(piece)
       this.cancelOthers(piece)
-      void this.store(piece, data, ps.id)
+      this.store(piece, data, ps.id)
     }
     this.pump()
   }
@@ -295,13 +309,29 @@ export class Transfer {
     piece.requesters.clear()
   }
 
-  private async store (piece: Piece, data: Uint8Array, from: string): Promise<void> {
+  private store (piece: Piece, data: Uint8Array, from: string): void {
+    this.toStore.push({ piece, data, from })
+    if (this.toStore.length >= STORE_BATCH) void this.flush()
+    else this.flushTimer ??= setTimeout(() => { void this.flush() }, STORE_BATCH_DELAY_MS)
+  }
+
+  /** Write buffered verified chunks: one batch through putVerified, or one put each. */
+  private async flush (): Promise<void> {
+    if (this.flushTimer != null) clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    const batch = this.toStore.splice(0)
+    if (batch.length === 0) return
     try {
-      await this.init.store.put(piece.id, data)
+      if (this.init.putVerified != null) await this.init.putVerified(batch.map(b => ({ id: b.piece.id, bytes: b.data })))
+      else await Promise.all(batch.map(async b => { await this.init.store.put(b.piece.id, b.data) }))
     } catch (err) {
       this.fail(err as Error, 'failed')
       return
     }
+    for (const b of batch) this.stored(b.piece, b.from)
+  }
+
+  private stored (piece: Piece, from: string): void {
     if (this.state !== 'running') return
     this.picker.markDone(piece)
     for (const e of piece.entries) this.have.set(e)
@@ -354,6 +384,7 @@ export class Transfer {
   }
 
   private stopTimers (): void {
+    if (this.flushTimer != null) clearTimeout(this.flushTimer)
     if (this.ticker != null) clearInterval(this.ticker)
     if (this.discoverTimer != null) clearInterval(this.discoverTimer)
     for (const ps of this.peers.values()) {

@@ -1,0 +1,230 @@
+/**
+ * Image transfer benchmark: the four cases of issue 4, each against its baseline in the same run, on a test bed
+ * of network namespaces (veth + bridge, tbf-shaped links), with real `novacron` processes on every host.
+ *
+ *   npm run build && node_modules/.bin/node dist/benchmarks/transfer/run.js [--size-mib 1024] [--cases 1,2,3,4]
+ *        [--rate-mbit 100] [--receivers 8]
+ *
+ * Needs root (ip netns, tc), rsync, openssh-server/client, curl, python3. Writes results.json and results.md here.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, release, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createReadStream } from 'node:fs'
+import { NetnsTestbed } from '../../test/testbed/netns-testbed.js'
+import { NovacronHosts, type NovacronHost } from '../../test/testbed/novacron-hosts.js'
+import { seedImage, newChunkBytes } from '../../test/helpers/image-seed.js'
+import { writeRealisticDisk, type WrittenDisk } from '../lib/realistic-disk.js'
+import type { TransferProgress } from '../../src/images/swarm/transfer-progress.js'
+import type { Manifest } from '../../src/images/types.js'
+import { startHttpServer, startSshd, timed, type Timed } from './baselines.js'
+
+const OUT_DIR = fileURLToPath(new URL('../../../benchmarks/transfer/', import.meta.url))
+const { values } = parseArgs({
+  options: {
+    'size-mib': { type: 'string', default: '256' },
+    cases: { type: 'string', default: '1,2,3,4' },
+    'rate-mbit': { type: 'string', default: '100' },
+    receivers: { type: 'string', default: '8' }
+  },
+  strict: true
+})
+const MiB = 1024 * 1024
+const SIZE = Number(values['size-mib']) * MiB
+const CASES = new Set(String(values.cases).split(',').map(Number))
+const RATE = Number(values['rate-mbit'])
+const RECEIVERS = Number(values.receivers)
+
+interface CaseResult { name: string, rows: Array<Record<string, string | number | boolean>>, notes: string[] }
+const results: CaseResult[] = []
+const log = (msg: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`) }
+const mbps = (bytes: number, s: number): number => Math.round(bytes / s / 1e6 * 10) / 10
+const r2 = (x: number): number => Math.round(x * 100) / 100
+
+async function sha256 (path: string): Promise<string> {
+  const h = createHash('sha256')
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer)
+  return h.digest('hex')
+}
+
+interface Pull extends Timed { progress: TransferProgress }
+
+async function pull (h: NovacronHost, ref: string, out?: string): Promise<Pull> {
+  const rx0 = await h.tb.rxBytes(h.host)
+  const t0 = performance.now()
+  const r = await h.cli(['image', 'pull', ref, '--json', ...(out != null ? ['--out', out] : [])], 1_800_000)
+  const seconds = (performance.now() - t0) / 1000
+  if (r.code !== 0) throw new Error(`pull ${ref} on h${h.host}: ${r.stderr}\n${h.logs.slice(-3000)}`)
+  return { seconds, rxBytes: await h.tb.rxBytes(h.host) - rx0, progress: JSON.parse(r.stdout) as TransferProgress }
+}
+
+async function withBed<T> (hosts: number, rate: (h: number) => { upMbit?: number, downMbit?: number }, fn: (tb: NetnsTestbed, nh: NovacronHosts) => Promise<T>): Promise<T> {
+  const tb = await NetnsTestbed.create(hosts, rate)
+  const nh = await NovacronHosts.create(tb)
+  try {
+    return await fn(tb, nh)
+  } finally {
+    await tb.destroy()
+    await nh.destroy()
+  }
+}
+
+async function startAll (hs: NovacronHost[]): Promise<void> {
+  await Promise.all(hs.map(async h => { await h.start() }))
+}
+
+/** Cases 1 and 2: unshaped, one seeder → one receiver; then version 2 while holding version 1. */
+async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?: Manifest, m2?: Manifest }): Promise<void> {
+  await withBed(2, () => ({}), async (tb, nh) => {
+    const seeder = await nh.init(0, 'node')
+    const recv = await nh.init(1, 'node', [seeder.addr])
+    m.m1 = await seedImage(seeder.dataDir, v1.path, 'disk', '1')
+    m.m2 = await seedImage(seeder.dataDir, v2.path, 'disk', '2')
+    await startAll([seeder, recv])
+    const { sshCommand } = await startSshd(tb, 0, join(work, 'ssh'))
+    const url = await startHttpServer(tb, 0, join(work, 'v1'))
+    const dst = join(work, 'dst')
+    await mkdir(join(dst, 'rsync'), { recursive: true })
+
+    log('case 1: curl')
+    const curl = await timed(tb, 1, `curl -sS -o ${join(dst, 'curl.raw')} ${url}/disk.raw`)
+    log('case 1: rsync -a over ssh')
+    const rsync = await timed(tb, 1, `rsync -a -e '${sshCommand}' root@${tb.ip(0)}:${v1.path} ${join(dst, 'rsync')}/`)
+    log('case 1: novacron image pull')
+    const nc = await pull(recv, 'disk@1')
+    const write = await pull(recv, 'disk@1', join(dst, 'novacron.raw'))
+    for (const f of ['curl.raw', 'rsync/disk.raw', 'novacron.raw']) if (await sha256(join(dst, f)) !== v1.sha256) throw new Error(`${f} differs from the source`)
+    const ncTotal = nc.seconds + write.seconds
+    results.push({
+      name: '1. unshaped, 1 seeder → 1 receiver',
+      rows: [
+        { tool: 'novacron image pull (chunks verified into the store)', seconds: r2(nc.seconds), diskMBps: mbps(SIZE, nc.seconds), wireMB: r2(nc.rxBytes / 1e6) },
+        { tool: 'novacron pull + write the disk file (--out)', seconds: r2(ncTotal), diskMBps: mbps(SIZE, ncTotal), wireMB: r2(nc.rxBytes / 1e6) },
+        { tool: 'rsync -a over ssh', seconds: r2(rsync.seconds), diskMBps: mbps(SIZE, rsync.seconds), wireMB: r2(rsync.rxBytes / 1e6) },
+        { tool: 'curl ← python3 -m http.server', seconds: r2(curl.seconds), diskMBps: mbps(SIZE, curl.seconds), wireMB: r2(curl.rxBytes / 1e6) }
+      ],
+      notes: [
+        `speed vs rsync: ${r2(rsync.seconds / nc.seconds)}× (pull), ${r2(rsync.seconds / ncTotal)}× (pull + write); target ≥ 1×`,
+        `speed vs curl: ${r2(curl.seconds / nc.seconds)}× (pull), ${r2(curl.seconds / ncTotal)}× (pull + write)`,
+        `novacron moved ${r2(nc.progress.wireBytes / 1e6)} MB of chunk payload for a ${r2(SIZE / 1e6)} MB disk (zeros never sent, duplicates sent once)`
+      ]
+    })
+
+    log('case 2: rsync delta v1 → v2')
+    const rsync2 = await timed(tb, 1, `rsync -a -e '${sshCommand}' root@${tb.ip(0)}:${v2.path} ${join(dst, 'rsync')}/disk.raw`)
+    log('case 2: novacron pull v2 holding v1')
+    const nc2 = await pull(recv, 'disk@2')
+    const write2 = await pull(recv, 'disk@2', join(dst, 'novacron-v2.raw'))
+    for (const f of ['rsync/disk.raw', 'novacron-v2.raw']) if (await sha256(join(dst, f)) !== v2.sha256) throw new Error(`${f} differs from version 2`)
+    const newBytes = m.m1 != null && m.m2 != null ? newChunkBytes(m.m1, m.m2) : 0
+    results.push({
+      name: '2. version 2 while holding version 1',
+      rows: [
+        { tool: 'novacron image pull disk@2', seconds: r2(nc2.seconds), wireMB: r2(nc2.rxBytes / 1e6), chunkPayloadMB: r2(nc2.progress.wireBytes / 1e6), wireVsChanged: r2(nc2.rxBytes / v2.changedBytes) },
+        { tool: 'novacron pull + write the disk file', seconds: r2(nc2.seconds + write2.seconds), wireMB: r2(nc2.rxBytes / 1e6), chunkPayloadMB: r2(nc2.progress.wireBytes / 1e6), wireVsChanged: r2(nc2.rxBytes / v2.changedBytes) },
+        { tool: 'rsync -a over ssh (delta)', seconds: r2(rsync2.seconds), wireMB: r2(rsync2.rxBytes / 1e6), chunkPayloadMB: '-', wireVsChanged: r2(rsync2.rxBytes / v2.changedBytes) }
+      ],
+      notes: [
+        `changed bytes: ${r2(v2.changedBytes / 1e6)} MB (${r2(v2.changedBytes / SIZE * 100)}% of the disk); new distinct chunk bytes: ${r2(newBytes / 1e6)} MB`,
+        `wire (all bytes received on the link) / changed bytes: novacron ${r2(nc2.rxBytes / v2.changedBytes)}, rsync ${r2(rsync2.rxBytes / v2.changedBytes)}; target ≤ 1.2`,
+        `time vs rsync: ${r2(rsync2.seconds / nc2.seconds)}× faster (pull), ${r2(rsync2.seconds / (nc2.seconds + write2.seconds))}× (pull + write); target > 1×`
+      ]
+    })
+  })
+}
+
+/** Case 3: four seeders each with a shaped uplink → one unshaped receiver, vs one seeder. */
+async function case3 (v1: WrittenDisk): Promise<void> {
+  await withBed(6, h => h < 4 ? { upMbit: RATE } : {}, async (_tb, nh) => {
+    const seeds: NovacronHost[] = []
+    for (let i = 0; i < 4; i++) seeds.push(await nh.init(i, 'node', i === 0 ? [] : [seeds[0]!.addr]))
+    const one = await nh.init(4, 'node', [seeds[0]!.addr])
+    const four = await nh.init(5, 'node', [seeds[0]!.addr])
+    for (const s of seeds) await seedImage(s.dataDir, v1.path, 'disk', '1')
+    await startAll([seeds[0]!, one])
+    log('case 3: one seeder')
+    const a = await pull(one, 'disk@1')
+    await one.stop() // it now holds the image on an unshaped link: keep it out of the 4-seeder run
+    await startAll([...seeds.slice(1), four])
+    await new Promise(resolve => setTimeout(resolve, 3_000)) // provider records of the late seeders
+    log('case 3: four seeders')
+    const b = await pull(four, 'disk@1')
+    results.push({
+      name: `3. ${RATE} Mbit/s seeders → 1 receiver`,
+      rows: [
+        { seeders: 1, seconds: r2(a.seconds), MBps: mbps(a.progress.wireBytes, a.seconds), peersUsed: a.progress.perPeer.length },
+        { seeders: 4, seconds: r2(b.seconds), MBps: mbps(b.progress.wireBytes, b.seconds), peersUsed: b.progress.perPeer.length }
+      ],
+      notes: [`speed-up with 4 seeders: ${r2(a.seconds / b.seconds)}× (target ≥ 3.5×, limit 4×)`, `per-peer bytes (4 seeders): ${b.progress.perPeer.map(p => `${r2(p.bytes / 1e6)} MB`).join(', ')}`]
+    })
+  })
+}
+
+/** Case 4: one seeder → N receivers, every link shaped both ways, vs one-to-one. */
+async function case4 (v1: WrittenDisk): Promise<void> {
+  await withBed(RECEIVERS + 2, () => ({ upMbit: RATE, downMbit: RATE }), async (_tb, nh) => {
+    const seed = await nh.init(0, 'node')
+    const solo = await nh.init(1, 'node', [seed.addr])
+    const fan: NovacronHost[] = []
+    for (let i = 0; i < RECEIVERS; i++) fan.push(await nh.init(i + 2, 'node', [seed.addr]))
+    await seedImage(seed.dataDir, v1.path, 'disk', '1')
+    await startAll([seed, solo])
+    log('case 4: one-to-one')
+    const a = await pull(solo, 'disk@1')
+    await solo.stop()
+    await startAll(fan)
+    await new Promise(resolve => setTimeout(resolve, 3_000))
+    log(`case 4: fan-out to ${RECEIVERS}`)
+    const t0 = performance.now()
+    const pulls = await Promise.all(fan.map(async h => await pull(h, 'disk@1')))
+    const total = (performance.now() - t0) / 1000
+    const fromSeed = pulls.map(p => p.progress.perPeer.find(x => x.peer === seed.peerId)?.bytes ?? 0)
+    results.push({
+      name: `4. fan-out 1 → ${RECEIVERS}, every host ${RATE} Mbit/s`,
+      rows: [
+        { run: 'one-to-one', seconds: r2(a.seconds) },
+        { run: `1 → ${RECEIVERS} (until the last finished)`, seconds: r2(total) },
+        ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((p.progress.wireBytes - (fromSeed[i] ?? 0)) / 1e6) }))
+      ],
+      notes: [`fan-out time / one-to-one: ${r2(total / a.seconds)}× (target ≤ 1.5×; a central server needs ~${RECEIVERS}×)`]
+    })
+  })
+}
+
+function markdown (meta: Record<string, unknown>): string {
+  const lines = ['# Transfer benchmark results', '', '```json', JSON.stringify(meta, null, 2), '```', '']
+  for (const c of results) {
+    lines.push(`## ${c.name}`, '')
+    const cols = [...new Set(c.rows.flatMap(r => Object.keys(r)))]
+    lines.push(`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`)
+    for (const r of c.rows) lines.push(`| ${cols.map(k => String(r[k] ?? '')).join(' | ')} |`)
+    lines.push('', ...c.notes.map(n => `- ${n}`), '')
+  }
+  return lines.join('\n')
+}
+
+async function main (): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'novacron-bench-transfer-'))
+  const meta = { date: new Date().toISOString(), diskBytes: SIZE, rateMbit: RATE, receivers: RECEIVERS, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release(), node: process.version }
+  try {
+    await mkdir(join(work, 'v1'))
+    await mkdir(join(work, 'v2'))
+    log(`generating a ${SIZE / MiB} MiB realistic disk, versions 1 and 2`)
+    const v1 = await writeRealisticDisk(join(work, 'v1', 'disk.raw'), { sizeBytes: SIZE, version: 1 })
+    const v2 = await writeRealisticDisk(join(work, 'v2', 'disk.raw'), { sizeBytes: SIZE, version: 2 })
+    const manifests: { m1?: Manifest, m2?: Manifest } = {}
+    if (CASES.has(1) || CASES.has(2)) await case12(work, v1, v2, manifests)
+    if (CASES.has(3)) await case3(v1)
+    if (CASES.has(4)) await case4(v1)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+  await writeFile(join(OUT_DIR, 'results.json'), JSON.stringify({ meta, results }, null, 2) + '\n')
+  await writeFile(join(OUT_DIR, 'results.md'), markdown(meta))
+  process.stdout.write(markdown(meta))
+}
+
+await main()
