@@ -163,6 +163,20 @@ describe('image service', () => {
     expect(await readdir(join(dir, 'out'))).toEqual(['dest.img'])
   })
 
+  it.skipIf(process.getuid?.() !== 0)('reports ERR_DISK_FULL when the destination fills up, and leaves no partial file', async () => {
+    const disk = await writeRealisticDisk(join(dir, 'disk.img'), { sizeBytes: 8 * MiB, seed: 9 })
+    await svc.add(disk.path, { name: 'big' })
+    const mnt = join(dir, 'full')
+    await mkdir(mnt)
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt])
+    try {
+      await expect(svc.materialise('big', join(mnt, 'vm.img'))).rejects.toMatchObject({ code: 'ERR_DISK_FULL', name: 'DiskFullError' })
+      expect(await readdir(mnt)).toEqual([])
+    } finally {
+      execFileSync('umount', [mnt])
+    }
+  })
+
   it('records a pulled manifest only when it is validly signed and all its chunks are present', async () => {
     const disk = await writeRealisticDisk(join(dir, 'disk.img'), { sizeBytes: 4 * MiB, seed: 8 })
     // a second node imports the disk; this node receives its manifest and chunks
