@@ -37,7 +37,9 @@ export async function writeDisk (manifest: Manifest, store: ChunkStoreView, dest
           if (c.zero !== true) {
             const bytes = await store.get(c.id)
             if (bytes.length !== c.size) throw new Error(`chunk ${c.id} has ${bytes.length} bytes, manifest says ${c.size}`)
-            await fh.write(bytes, 0, bytes.length, offsets[i])
+            const { bytesWritten } = await fh.write(bytes, 0, bytes.length, offsets[i])
+            // a short write to a regular file means the file system filled up
+            if (bytesWritten !== bytes.length) throw Object.assign(new Error(`short write at offset ${offsets[i]}`), { code: 'ENOSPC' })
           }
           done += c.size
           onProgress?.({ doneBytes: done, totalBytes: manifest.size })
