@@ -1,0 +1,131 @@
+import { describe, it, expect } from 'vitest'
+import { Bitfield } from '../../src/images/swarm/bitfield.js'
+import { PiecePicker, PieceState } from '../../src/images/swarm/piece-picker.js'
+import { imageProviderKey } from '../../src/images/swarm/provider-key.js'
+import { parseImageRef } from '../../src/images/swarm/image-ref.js'
+import { fromWireManifest, toWireManifest } from '../../src/images/swarm/manifest-wire.js'
+import { progressLine } from '../../node/commands/image-pull.js'
+import type { Manifest } from '../../src/images/types.js'
+
+const id = (n: number): string => n.toString(16).padStart(64, '0')
+
+function manifest (ids: Array<number | 'zero'>): Manifest {
+  return {
+    name: 'img', version: '1', size: ids.length * 10, author: 'a', createdAt: 1, signature: new Uint8Array([1]),
+    chunks: ids.map(x => x === 'zero' ? { id: id(0), size: 10, zero: true } : { id: id(x), size: 10 })
+  }
+}
+
+function bits (count: number, set: number[]): Bitfield {
+  const b = new Bitfield(count)
+  for (const i of set) b.set(i)
+  return b
+}
+
+describe('bitfield', () => {
+  it('round-trips and counts', () => {
+    const b = bits(11, [0, 3, 10])
+    expect(b.cardinality()).toBe(3)
+    const d = Bitfield.decode(b.bytes, 11)
+    expect([...Array(11).keys()].filter(i => d.get(i))).toEqual([0, 3, 10])
+    expect(Bitfield.full(9).isFull()).toBe(true)
+  })
+
+  it('rejects a wrong length or bits past the end', () => {
+    expect(() => Bitfield.decode(new Uint8Array(3), 11)).toThrow(expect.objectContaining({ code: 'ERR_BAD_BITFIELD' }))
+    expect(() => Bitfield.decode(Uint8Array.from([0, 0b1000]), 11)).toThrow(expect.objectContaining({ code: 'ERR_BAD_BITFIELD' }))
+  })
+})
+
+describe('piece picker (want list)', () => {
+  it('lists each distinct non-zero chunk once, with every place it occurs', () => {
+    const p = new PiecePicker(manifest([1, 2, 'zero', 1, 3]), 3)
+    expect(p.pieces.map(x => [x.id, x.entries])).toEqual([[id(1), [0, 3]], [id(2), [1]], [id(3), [4]]])
+    expect(p.remainingCount).toBe(3)
+  })
+
+  it('asks for the rarest chunk first', () => {
+    const p = new PiecePicker(manifest([1, 2, 3]), 3, () => 0.5)
+    const a = bits(3, [0, 1, 2])
+    const b = bits(3, [0, 1])
+    const c = bits(3, [0])
+    p.updateAvailability(undefined, a)
+    p.updateAvailability(undefined, b)
+    p.updateAvailability(undefined, c)
+    // chunk 3 is held by one peer, chunk 2 by two, chunk 1 by three
+    expect(p.pick('a', a)?.id).toBe(id(3))
+    expect(p.pick('a', a)?.id).toBe(id(2))
+    expect(p.pick('a', a)?.id).toBe(id(1))
+  })
+
+  it('gives a peer only chunks it has, and nothing when it has none that are missing', () => {
+    const p = new PiecePicker(manifest([1, 2]), 3)
+    const only2 = bits(2, [1])
+    p.updateAvailability(undefined, only2)
+    expect(p.pick('x', only2)?.id).toBe(id(2))
+    expect(p.pick('y', bits(2, [0]))?.id).toBe(id(1))
+    expect(p.pick('z', bits(2, []))).toBeUndefined()
+  })
+
+  it('retries a released chunk first, and in endgame duplicates in-flight chunks up to the limit', () => {
+    const p = new PiecePicker(manifest([1, 2]), 2)
+    const all = bits(2, [0, 1])
+    const first = p.pick('a', all)
+    const second = p.pick('a', all)
+    expect(first != null && second != null).toBe(true)
+    // everything is in flight: endgame gives peer b a duplicate, at most 2 requesters per chunk
+    const dup = p.pick('b', all)
+    expect(dup?.requesters.size).toBe(2)
+    expect(p.pick('a', all)).toBeUndefined() // a already requested both
+    // the chunk only a requested goes back to the want list when a's request fails, and is retried first
+    const lone = [first, second].find(x => x !== dup)
+    p.release(lone!, 'a')
+    expect(lone?.state).toBe(PieceState.Missing)
+    expect(p.pick('c', all)).toBe(lone)
+    p.markDone(dup!)
+    expect(p.remainingCount).toBe(1)
+  })
+
+  it('bumps its generation when a chunk comes back or endgame begins (so starved peers are tried again)', () => {
+    const p = new PiecePicker(manifest([1]), 2)
+    const g0 = p.generation
+    const piece = p.pick('a', bits(1, [0]))
+    expect(p.generation).toBeGreaterThan(g0)
+    const g1 = p.generation
+    p.release(piece!, 'a')
+    expect(p.generation).toBeGreaterThan(g1)
+  })
+})
+
+describe('provider keys, refs and manifests on the wire', () => {
+  it('derives stable, distinct DHT keys for a name and a name@version', () => {
+    const a = imageProviderKey('debian')
+    expect(a.toString()).toBe(imageProviderKey('debian').toString())
+    expect(a.version).toBe(1)
+    expect(a.code).toBe(0x55)
+    expect(imageProviderKey('debian', '12').toString()).not.toBe(a.toString())
+  })
+
+  it('parses NAME[@VERSION] and refuses bad refs with the field named', () => {
+    expect(parseImageRef('debian@12.1')).toEqual({ name: 'debian', version: '12.1' })
+    expect(parseImageRef('debian')).toEqual({ name: 'debian' })
+    expect(() => parseImageRef('bad name')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'ref' }))
+    expect(() => parseImageRef('x@')).toThrow(expect.objectContaining({ field: 'ref' }))
+  })
+
+  it('round-trips a manifest and refuses one whose sizes do not add up', () => {
+    const m = manifest([1, 'zero', 2])
+    expect(fromWireManifest(toWireManifest(m))).toEqual(m)
+    const w = toWireManifest(m)
+    w.size = 999n
+    expect(() => fromWireManifest(w)).toThrow(expect.objectContaining({ code: 'ERR_BAD_MANIFEST' }))
+    const big = toWireManifest(m)
+    expect(() => fromWireManifest(big, { maxChunks: 2 })).toThrow(expect.objectContaining({ code: 'ERR_BAD_MANIFEST' }))
+  })
+
+  it('renders the progress bar with bytes, rate, ETA and peers', () => {
+    const line = progressLine({ id: 'x', ref: 'debian@12', state: 'running', totalBytes: 1024 ** 3, doneBytes: 1024 ** 3 / 2, reusedBytes: 0, wireBytes: 0,
+      rateBytesPerSec: 50 * 1024 ** 2, etaSeconds: 10, peers: 3, chunksTotal: 10, chunksDone: 5, startedAt: 0, banned: [], perPeer: [] }, 10)
+    expect(line).toBe('[#####.....]  50%  512.0 MiB / 1.0 GiB  50.0 MiB/s  ETA 10 s  3 peers')
+  })
+})
