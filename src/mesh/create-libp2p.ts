@@ -70,7 +70,11 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
       }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
-        emitSelf: false
+        emitSelf: false,
+        // Every peer proved it holds the cluster secret, and an edge site often puts many hosts behind one IP:
+        // gossipsub's IP-colocation penalty (-5 x (peers on one IP - 10)^2) would score them all below the
+        // publish threshold, leaving the mesh empty and messages crawling via IHAVE/IWANT.
+        scoreParams: { IPColocationFactorWeight: 0 }
       })
     }
   })
