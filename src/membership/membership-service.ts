@@ -51,6 +51,8 @@ export interface MembershipInit extends Partial<MembershipConfig> {
 
 /** How often the view's suspicion/retention timers are advanced. */
 const TICK_MS = 200
+/** Delay between the first successful sync and gossiping this node's record to the whole cluster. */
+const JOIN_ANNOUNCE_DELAY_MS = 1000
 /** A peer is synced with on connect at most this often. */
 const RESYNC_GAP_MS = 2000
 
@@ -83,6 +85,8 @@ export class MembershipService implements Startable {
   private periodic?: ReturnType<typeof setTimeout>
   private readonly lastSync = new Map<string, number>()
   private started = false
+  /** Whether this node's record has been gossiped since start (done after the first successful sync). */
+  private announced = false
 
   constructor (components: MembershipComponents, init: MembershipInit = {}) {
     this.c = components
@@ -193,7 +197,18 @@ export class MembershipService implements Startable {
   /** Pull (and push) views with one peer now. */
   async syncNow (peer: PeerId): Promise<void> {
     const res = await this.sync.sync(peer, buildSyncRequest(this.ctx))
-    if (await applySyncResponse(this.ctx, peer, res)) await this.swim.rejoin()
+    const refuted = await applySyncResponse(this.ctx, peer, res)
+    if (!this.announced && !refuted) {
+      // the peer merged our record from the request; gossip it so members not connected to us learn of us now
+      this.announced = true
+      // give gossipsub a moment to learn the new peers' subscriptions, or the publish reaches nobody
+      const t = setTimeout(() => { if (this.started) this.enqueue('joined') }, JOIN_ANNOUNCE_DELAY_MS)
+      this.timers.push(t)
+    }
+    if (refuted) {
+      this.announced = true
+      await this.swim.rejoin()
+    }
   }
 
   /** Run one failure-detector check of `id` now (tests, operator tools). */
