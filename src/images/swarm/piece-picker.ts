@@ -1,6 +1,8 @@
 import type { Manifest } from '../types.js'
 import type { Bitfield } from './bitfield.js'
 
+const REBUILD_MS = 200
+
 export const enum PieceState { Missing = 0, Requested = 1, Storing = 2, Done = 3 }
 
 /** One distinct non-zero chunk of a manifest, with where it occurs and who is fetching it. */
@@ -27,6 +29,7 @@ export class PiecePicker {
   private head = 0
   private retry: Piece[] = []
   private dirty = true
+  private rebuiltAt = 0
   private missing = 0
   private remaining = 0
   /** Bumped whenever a peer that found nothing to fetch might now find something (a piece came back, endgame began). */
@@ -110,7 +113,12 @@ export class PiecePicker {
   /** The next piece to ask `peer` for, marked requested; undefined when it has nothing useful now. */
   pick (peer: string, bits: Bitfield): Piece | undefined {
     if (this.missing > 0) {
-      if (this.dirty) this.rebuild()
+      // availability changes with every bitfield update; re-sorting at most every REBUILD_MS keeps that cheap
+      const now = performance.now()
+      if (this.dirty && (now - this.rebuiltAt >= REBUILD_MS || this.head >= this.order.length)) {
+        this.rebuild()
+        this.rebuiltAt = now
+      }
       for (let i = 0; i < this.retry.length; i++) {
         const p = this.retry[i]
         if (p == null) continue
