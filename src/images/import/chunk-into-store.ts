@@ -39,6 +39,7 @@ export async function chunkIntoStore (path: string, store: ChunkStore, params: C
   let pending: Array<{ id: string, bytes: Uint8Array }> = []
   let newChunks = 0
   let newStoredBytes = 0
+  const queued = opts.pinned ?? new Set<string>()
   // batches of chunk writes in flight while the next bytes are read and cut (I/O overlaps hashing)
   const inflight: Array<Promise<void>> = []
   const settleAll = async (): Promise<void> => {
@@ -68,8 +69,9 @@ export async function chunkIntoStore (path: string, store: ChunkStore, params: C
   const take = async (chunks: ReturnType<Chunker['push']>): Promise<void> => {
     for (const c of chunks) {
       refs.push(c.zero ? { id: c.id, size: c.size, zero: true } : { id: c.id, size: c.size })
-      if (c.zero) continue
-      opts.pinned?.add(c.id)
+      // a chunk already queued by this import (repeated content) is written once
+      if (c.zero || queued.has(c.id)) continue
+      queued.add(c.id)
       pending.push({ id: c.id, bytes: c.bytes })
       if (pending.length >= writeBatch) await flush()
     }
