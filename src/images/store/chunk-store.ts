@@ -22,6 +22,16 @@ const CHUNK_ID = /^[0-9a-f]{64}$/
 const execFileAsync = promisify(execFile)
 /** A syncfs of a busy file system can take a while; past this the per-file path is tried. */
 const SYNC_TIMEOUT_MS = 120_000
+/** File removals in flight during GC. */
+const UNLINK_CONCURRENCY = 32
+
+async function forEachLimited<T> (items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
 
 export interface ChunkStoreInit {
   dataDir: string
@@ -325,7 +335,7 @@ export class ChunkStore implements ChunkStoreView {
       }
       if (ops.length > 0) await this.index.batch(ops)
     })
-    for (const v of victims) await unlink(chunkPath(this.dir, v.id)).catch(() => {})
+    await forEachLimited(victims, UNLINK_CONCURRENCY, async v => { await unlink(chunkPath(this.dir, v.id)).catch(() => {}) })
     const orphanFiles = await this.sweepOrphans(started - orphanAgeMs)
     const result = { removedChunks: victims.length, freedBytes: victims.reduce((n, v) => n + v.stored, 0), orphanFiles }
     if (result.removedChunks > 0 || orphanFiles > 0) this.log.info('chunk gc', { ...result })
