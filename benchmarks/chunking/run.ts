@@ -256,7 +256,7 @@ const md = [
   '|---|---:|---:|---:|---:|---:|---:|',
   ...lz4.map(l => `| ${l.data} | ${l.mib} | ${l.ratio} | ${l.napiCompress} | ${l.napiDecompress} | ${l.wasmCompress} | ${l.wasmDecompress} |`),
   '',
-  '## Chunk store (ImageService, files fsynced; wall time)',
+  '## Chunk store (ImageService: chunk files + LevelDB index, one syncfs before the manifest commits; wall time)',
   '',
   `Import of ${storeRes.mib} MiB: ${storeRes.importMBps} MB/s (${storeRes.newChunks} chunk files, ${storeRes.storedMiB} MiB stored). Materialise (verified reads, sparse write, fsync): ${storeRes.materialiseMBps} MB/s.`,
   ''
