@@ -3,9 +3,9 @@ import type { ChunkingParams } from './chunker/params.js'
 /**
  * Default FastCDC sizes for VM disks: min 4 KiB (the page and filesystem block size: no chunk is smaller than one
  * guest write), average 16 KiB, max 64 KiB (qcow2's default cluster size; bounds a swarm message and the bytes a
- * one-byte change can dirty). Measured on the realistic disk (benchmarks/chunking): a 16 KiB average stores
- * ~0.38 of the disk where 64 KiB stores ~0.55, and version 2 adds ~1.75× its changed bytes where 64 KiB adds
- * ~3.5×, for four times the chunk count (~65k per GiB before zero/duplicate removal; a manifest of ~2.5 MB/GiB).
+ * one-byte change can dirty). Measured on the 1 GiB realistic disk (benchmarks/chunking/results.md): a 16 KiB
+ * average stores 0.37 of the disk where 64 KiB stores 0.53, and version 2 adds 1.33× its changed bytes (lz4) where
+ * 64 KiB adds 2.37×, for ~20k stored chunks per GiB. Reasoning in protocols/chunk-format.md.
  */
 export const DEFAULT_CHUNKING: ChunkingParams = { minBytes: 4 * 1024, avgBytes: 16 * 1024, maxBytes: 64 * 1024 }
 
