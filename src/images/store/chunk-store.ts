@@ -1,4 +1,4 @@
-import { hash, randomBytes } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execFile } from 'node:child_process'
@@ -92,6 +92,7 @@ export class ChunkStore implements ChunkStoreView {
   readonly lock = new Mutex()
   private readonly pins = new Map<string, number>()
   private readonly pinSets = new Set<Set<string>>()
+  private tmpSeq = 0
 
   private constructor (init: ChunkStoreInit) {
     this.dir = join(init.dataDir, CHUNKS_DIR)
@@ -187,7 +188,7 @@ export class ChunkStore implements ChunkStoreView {
   async putHashed (chunks: Array<{ id: string, bytes: Uint8Array }>): Promise<{ written: number, writtenBytes: number }> {
     const fresh: Array<{ id: string, bytes: Uint8Array }> = []
     const seen = new Set<string>()
-    const entries = await this.index.getMany(chunks.map(c => c.id))
+    const entries = await this.values(chunks.map(c => c.id))
     chunks.forEach((c, i) => {
       const v = entries[i]
       if (seen.has(c.id) || (v !== undefined && decodeEntry(v).present)) return
@@ -197,7 +198,7 @@ export class ChunkStore implements ChunkStoreView {
     if (fresh.length === 0) return { written: 0, writtenBytes: 0 }
     const written = await Promise.all(fresh.map(async c => await this.writeFile(c.id, c.bytes)))
     await this.lock.run(async () => {
-      const now = await this.index.getMany(fresh.map(c => c.id))
+      const now = await this.values(fresh.map(c => c.id))
       const ops: IndexBatchOp[] = fresh.map((c, i) => {
         const old = now[i] === undefined ? undefined : decodeEntry(now[i])
         const w = written[i]!
@@ -208,9 +209,15 @@ export class ChunkStore implements ChunkStoreView {
     return { written: fresh.length, writtenBytes: written.reduce((n, w) => n + w.stored, 0) }
   }
 
+  /** Index values of `ids` (undefined where absent); a single `get` for one ID, which LevelDB serves much faster. */
+  private async values (ids: string[]): Promise<Array<Uint8Array | undefined>> {
+    if (ids.length === 1) return [await this.index.get(ids[0]!)]
+    return await this.index.getMany(ids)
+  }
+
   private async writeFile (id: string, bytes: Uint8Array): Promise<{ stored: number, compressed: boolean }> {
     const { header, payload, compressed } = encodeChunkParts(bytes, this.codec, this.minSaving)
-    const tmp = join(this.tmpDir, `${id}.${randomBytes(4).toString('hex')}`)
+    const tmp = join(this.tmpDir, `${id}.${process.pid}.${this.tmpSeq++}`)
     const dest = chunkPath(this.dir, id)
     try {
       const fh = await open(tmp, 'wx', 0o644)
