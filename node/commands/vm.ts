@@ -3,10 +3,32 @@ import type { VmView } from '../../src/vms/view.js'
 import type { StopResult } from '../../src/vms/vm-service.js'
 import { FieldProblem, parseLabelFlag } from '../../src/config/fields.js'
 import { formatSize } from '../../src/vms/spec.js'
-import { ApiClient, CLIENT_OPTIONS } from '../api-client.js'
+import { readApiToken } from '../../src/api/token.js'
+import { ApiClient, CLIENT_OPTIONS, DEFAULT_DATA_DIR } from '../api-client.js'
 import { UsageError, flag, list, str, table, writeJson, type Command, type ParsedArgs, type Io } from '../cli-kit.js'
 
 const where = '[--data-dir DIR | --api URL] [--json]'
+/** A create materialises the image first (GiBs): its request may take far longer than a plain API call. */
+const CREATE_TIMEOUT_MS = 60 * 60 * 1000
+const PROGRESS_POLL_MS = 500
+
+/** The node's client with a longer timeout (same URL and token resolution as ApiClient.fromArgs). */
+async function longClient (args: ParsedArgs, io: Io, timeoutMs: number): Promise<ApiClient> {
+  const base = await ApiClient.fromArgs(args, io)
+  const dataDir = str(args, 'data-dir') ?? io.env.NOVACRON_DATA_DIR ?? DEFAULT_DATA_DIR
+  const token = io.env.NOVACRON_TOKEN ?? await readApiToken(dataDir).catch(() => undefined)
+  return new ApiClient(base.baseUrl, token, timeoutMs)
+}
+
+function progressLine (vm: VmView): string {
+  const p = vm.progress
+  if (p == null) return `${vm.name}: ${vm.state}`
+  if (p.step === 'materialise' && p.totalBytes != null && p.totalBytes > 0) {
+    const pct = Math.floor(100 * (p.doneBytes ?? 0) / p.totalBytes)
+    return `${vm.name}: materialising image ${formatSize(p.doneBytes ?? 0)} / ${formatSize(p.totalBytes)} (${pct}%)`
+  }
+  return `${vm.name}: ${p.step}`
+}
 
 function nameArg (args: ParsedArgs): string {
   return encodeURIComponent(args.positionals[0] ?? '')
@@ -44,7 +66,7 @@ async function output (args: ParsedArgs, io: Io, vm: VmView): Promise<number> {
 export const vmCreateCommand: Command = {
   name: 'vm create',
   summary: 'create and start a VM from an image on this node',
-  usage: `novacron vm create --name N --image IMG[@VERSION] --vcpus C --memory 512M [--disk-size 1G] [--kernel F --initrd F --cmdline S] [--network none|user] [--label K=V]... [--gpus N] [--no-start] ${where}`,
+  usage: `novacron vm create --name N --image IMG[@VERSION] --vcpus C --memory 512M [--disk-size 1G] [--kernel F --initrd F --cmdline S] [--network none|user] [--label K=V]... [--gpus N] [--no-start] [--progress] ${where}`,
   options: {
     ...CLIENT_OPTIONS,
     name: { type: 'string' },
@@ -58,7 +80,8 @@ export const vmCreateCommand: Command = {
     network: { type: 'string' },
     label: { type: 'string', multiple: true },
     gpus: { type: 'string' },
-    'no-start': { type: 'boolean' }
+    'no-start': { type: 'boolean' },
+    progress: { type: 'boolean' }
   },
   async run (args, io) {
     for (const required of ['name', 'image', 'memory']) {
@@ -90,8 +113,24 @@ export const vmCreateCommand: Command = {
       gpus: numberish(str(args, 'gpus')),
       start: !flag(args, 'no-start')
     }
-    const vm = await (await ApiClient.fromArgs(args, io)).request<VmView>('POST', '/api/v1/vms', body)
-    return await output(args, io, vm)
+    const client = await longClient(args, io, CREATE_TIMEOUT_MS)
+    let done = false
+    const created = client.request<VmView>('POST', '/api/v1/vms', body).finally(() => { done = true })
+    const tty = (io.stderr as { isTTY?: boolean }).isTTY === true
+    if (tty || flag(args, 'progress')) {
+      // while the create runs, show where it is (materialising the image can take minutes)
+      let last = ''
+      while (!done) {
+        await Promise.race([created.catch(() => {}), new Promise(resolve => setTimeout(resolve, PROGRESS_POLL_MS))])
+        if (done) break
+        const vm = await client.get<VmView>(`/api/v1/vms/${encodeURIComponent(body.name ?? '')}`).catch(() => undefined)
+        const line = vm?.state === 'creating' ? progressLine(vm) : ''
+        if (line !== '' && line !== last) io.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`)
+        last = line === '' ? last : line
+      }
+      if (tty && last !== '') io.stderr.write('\r\x1b[K')
+    }
+    return await output(args, io, await created)
   }
 }
 

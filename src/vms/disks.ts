@@ -6,6 +6,10 @@ import { InvalidInputError, NovacronError } from '../errors.js'
 import { ImageNotFoundError } from './errors.js'
 import { qemuImg } from './tools.js'
 
+export interface MaterialiseProgress { doneBytes: number, totalBytes: number }
+/** ImageService.materialise takes progress reporting as an optional third argument; other providers ignore it. */
+type MaterialiseWithProgress = (ref: string, destPath: string, opts?: { onProgress?: (p: MaterialiseProgress) => void }) => ReturnType<ImageProvider['materialise']>
+
 export interface BaseDisk {
   manifest: Manifest
   path: string
@@ -48,14 +52,15 @@ export class VmDisks {
     return { manifest, path, present }
   }
 
-  /** Materialise the base once (concurrent callers share one materialisation). */
-  async ensureBase (base: BaseDisk): Promise<void> {
+  /** Materialise the base once (concurrent callers share one materialisation; the first one gets progress). */
+  async ensureBase (base: BaseDisk, onProgress?: (p: MaterialiseProgress) => void): Promise<void> {
     if (await access(base.path).then(() => true, () => false)) return
     let pending = this.materialising.get(base.path)
     if (pending == null) {
       pending = (async () => {
         await mkdir(join(this.imagesDir, 'base'), { recursive: true, mode: 0o755 })
-        await this.images.materialise(`${base.manifest.name}@${base.manifest.version}`, base.path)
+        const materialise = this.images.materialise.bind(this.images) as MaterialiseWithProgress
+        await materialise(`${base.manifest.name}@${base.manifest.version}`, base.path, { onProgress })
         await chmod(base.path, 0o644)
       })().finally(() => { this.materialising.delete(base.path) })
       this.materialising.set(base.path, pending)

@@ -5,6 +5,13 @@ import type { VmNetwork } from './spec.js'
 /** Actual state as reported: the domain's state, or why there is none. */
 export type VmState = DomainStateName | 'missing' | 'foreign' | 'unknown' | 'creating'
 
+/** Where a create in progress is (`state: 'creating'`); bytes while the image is materialised. */
+export interface CreateProgress {
+  step: 'materialise' | 'overlay' | 'define' | 'start'
+  doneBytes?: number
+  totalBytes?: number
+}
+
 /** One VM as the API shows it. */
 export interface VmView {
   name: string
@@ -23,9 +30,10 @@ export interface VmView {
   uptimeSeconds: number | null
   createdAt: string
   domain?: { id: number | null, uuid: string }
+  progress?: CreateProgress
 }
 
-export function toView (rec: VmRecord, host: string, state: VmState, extra: { allocatedBytes?: number, domain?: { id: number | null, uuid: string } } = {}, now = Date.now()): VmView {
+export function toView (rec: VmRecord, host: string, state: VmState, extra: { allocatedBytes?: number, domain?: { id: number | null, uuid: string }, progress?: CreateProgress } = {}, now = Date.now()): VmView {
   const { spec } = rec
   const running = state === 'running' || state === 'blocked' || state === 'paused'
   const view: VmView = {
@@ -46,5 +54,6 @@ export function toView (rec: VmRecord, host: string, state: VmState, extra: { al
   if (extra.allocatedBytes != null) view.disk.allocatedBytes = extra.allocatedBytes
   if (spec.kernel != null) view.kernel = { path: spec.kernel, initrd: spec.initrd, cmdline: spec.cmdline }
   if (extra.domain != null) view.domain = extra.domain
+  if (extra.progress != null) view.progress = extra.progress
   return view
 }

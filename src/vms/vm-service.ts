@@ -8,19 +8,20 @@ import type { Database } from '../storage/database.js'
 import { silentLogger, type Logger } from '../logging/logger.js'
 import type { VmAllocation, VmAllocationSink } from './allocation.js'
 import {
-  DEFAULT_RESERVED_MEMORY_BYTES, DEFAULT_STOP_TIMEOUT_SECONDS, DEFAULT_WATCH_INTERVAL_MS, STOP_POLL_INTERVAL_MS
+  DEFAULT_RESERVED_MEMORY_BYTES, DEFAULT_STOP_TIMEOUT_SECONDS, DEFAULT_WATCH_INTERVAL_MS
 } from './constants.js'
 import { VmDisks } from './disks.js'
 import { buildDomainXml, readOwner } from './domain-xml.js'
 import { DomainNotOwnedError, HypervisorUnavailableError, InsufficientResourcesError, VmExistsError, VmNotFoundError } from './errors.js'
 import { isActive, type DomainInfo, type Hypervisor } from './hypervisor.js'
 import { KeyedLock } from './keyed-lock.js'
+import { checkMemory, powerOff } from './host-resources.js'
 import { VmMetrics, type VmOperation } from './metrics.js'
 import type { Registry } from 'prom-client'
 import { checkVmName, formatSize, type CreateVmInput } from './spec.js'
 import { VmStore, type VmRecord } from './store.js'
 import { diskFileInfo } from './tools.js'
-import { toView, type VmState, type VmView } from './view.js'
+import { toView, type CreateProgress, type VmState, type VmView } from './view.js'
 
 export interface VmServiceInit {
   hypervisor: Hypervisor
@@ -45,8 +46,6 @@ export interface VmServiceInit {
 
 export interface StopResult { vm: VmView, forced: boolean }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
 /**
  * The node's VMs: creates, starts, stops and deletes libvirt domains it owns (ownership marker in the
  * domain metadata), persists specs and desired state, and re-adopts running domains after a restart.
@@ -64,6 +63,7 @@ export class VmService implements Startable {
   private sink: VmAllocationSink | undefined
   private readonly locks = new KeyedLock()
   private readonly states = new Map<string, VmState>()
+  private readonly progress = new Map<string, CreateProgress>()
   private adopted = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private running = false
@@ -156,11 +156,16 @@ export class VmService implements Startable {
         return { record, base }
       })
       const { record, base } = rec
+      const step = (p: CreateProgress): void => { this.progress.set(spec.name, p) }
       try {
-        await this.disks.ensureBase(base)
+        step({ step: 'materialise', doneBytes: 0, totalBytes: base.manifest.size })
+        await this.disks.ensureBase(base, p => { step({ step: 'materialise', ...p }) })
+        step({ step: 'overlay' })
         await this.disks.createOverlay(spec.name, base, record.diskBytes)
+        step({ step: 'define' })
         await this.hv.define(await this.domainXml(record))
         if (start) {
+          step({ step: 'start' })
           await this.hv.start(spec.name)
           record.startedAt = Date.now()
         }
@@ -170,6 +175,8 @@ export class VmService implements Startable {
         this.log.warn('VM create failed; rolling back', { vm: spec.name, err })
         await this.rollback(record)
         throw err
+      } finally {
+        this.progress.delete(spec.name)
       }
       this.log.info('VM created', { vm: spec.name, image: spec.image, started: start })
       return await this.viewAndNotify(record)
@@ -269,32 +276,11 @@ export class VmService implements Startable {
   }
 
   private async checkMemory (wanted: number, exclude: string): Promise<void> {
-    const host = await this.hv.hostInfo()
-    let committed = 0
-    for (const r of await this.store.list()) {
-      if (r.spec.name !== exclude && r.desired === 'running') committed += r.spec.memoryBytes
-    }
-    const available = host.memoryBytes - this.reservedMemory - committed
-    if (wanted > available) {
-      throw new InsufficientResourcesError(`not enough memory on this host: asked ${formatSize(wanted)}, ${formatSize(Math.max(0, available))} left (host ${formatSize(host.memoryBytes)}, VMs ${formatSize(committed)}, reserved ${formatSize(this.reservedMemory)})`, 'memory')
-    }
+    await checkMemory(this.hv, await this.store.list(), wanted, exclude, this.reservedMemory)
   }
 
-  /** ACPI shutdown, polled until off; destroy after the timeout (or at once when forced). Returns whether forced. */
   private async powerOff (name: string, force: boolean): Promise<boolean> {
-    if (!force) {
-      await this.hv.shutdown(name)
-      const deadline = Date.now() + this.stopTimeoutMs
-      while (Date.now() < deadline) {
-        const info = await this.hv.find(name)
-        if (info == null || !isActive(info.state)) return false
-        await sleep(STOP_POLL_INTERVAL_MS)
-      }
-      this.log.warn('VM did not shut down in time; forcing', { vm: name, timeoutMs: this.stopTimeoutMs })
-    }
-    const info = await this.hv.find(name)
-    if (info != null && isActive(info.state)) await this.hv.destroy(name)
-    return true
+    return await powerOff(this.hv, name, { force, timeoutMs: this.stopTimeoutMs, log: this.log })
   }
 
   /** Undo a half-done create: our domain (if any), the VM's disk dir, the record. */
@@ -314,7 +300,7 @@ export class VmService implements Startable {
   }
 
   private async view (rec: VmRecord, detailed: boolean): Promise<VmView> {
-    if (rec.phase === 'creating') return toView(rec, this.owner, 'creating')
+    if (rec.phase === 'creating') return toView(rec, this.owner, 'creating', { progress: this.progress.get(rec.spec.name) })
     let state: VmState = 'unknown'
     let domain: { id: number | null, uuid: string } | undefined
     try {

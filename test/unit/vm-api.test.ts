@@ -9,7 +9,25 @@ import { vmRoutes } from '../../src/api/routes/vms.js'
 import { openDatabase, type Database } from '../../src/storage/database.js'
 import { LibvirtHypervisor } from '../../src/vms/libvirt-hypervisor.js'
 import { VmService } from '../../src/vms/vm-service.js'
+import { waitFor } from '../helpers/wait-for.js'
 import { FileImageProvider } from '../fixtures/tiny-guest/file-image-provider.js'
+import { main } from '../../node/cli-main.js'
+import type { Io } from '../../node/cli-kit.js'
+import { Writable } from 'node:stream'
+
+function captureIo (env: NodeJS.ProcessEnv): Io & { out: () => string, err: () => string } {
+  let out = ''
+  let err = ''
+  const sink = (add: (s: string) => void): Writable => new Writable({ write (chunk: Buffer, _enc, cb) { add(chunk.toString()); cb() } })
+  return {
+    stdout: sink(s => { out += s }),
+    stderr: sink(s => { err += s }),
+    env,
+    stopSignal: new Promise(() => {}),
+    out: () => out,
+    err: () => err
+  }
+}
 
 const TOKEN = 'test-token-0123456789'
 
@@ -20,6 +38,7 @@ describe('VM HTTP API on libvirt test:///default', () => {
   let db: Database
   let api: ApiServer
   let down: ApiServer
+  let images: FileImageProvider
   const services: VmService[] = []
   const registry = new Registry()
   const name = `api${randomBytes(3).toString('hex')}`
@@ -36,7 +55,7 @@ describe('VM HTTP API on libvirt test:///default', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vm-api-'))
     db = await openDatabase(dir)
-    const images = new FileImageProvider()
+    images = new FileImageProvider()
     await writeFile(join(dir, 'tiny.raw'), Buffer.alloc(1024 * 1024))
     images.add('tiny', join(dir, 'tiny.raw'))
     const make = async (uri: string, sub: string): Promise<ApiServer> => {
@@ -103,5 +122,32 @@ describe('VM HTTP API on libvirt test:///default', () => {
     expect(r.status).toBe(503)
     expect(r.body.error?.code).toBe('ERR_HYPERVISOR_UNAVAILABLE')
     expect((await call(down, 'GET', '/api/v1/vms')).body).toEqual([])
+  })
+
+  it('`novacron vm create --progress` shows the image being materialised, then the VM', async () => {
+    const slow = `${name}-slow`
+    let open = (): void => {}
+    // an image no VM has used yet, so its base is materialised by this create
+    images.add('fresh', join(dir, 'tiny.raw'))
+    images.gate = new Promise(resolve => { open = resolve })
+    const io = captureIo({ NOVACRON_TOKEN: TOKEN })
+    const cli = main(['vm', 'create', '--name', slow, '--image', 'fresh', '--memory', '64M', '--progress', '--json', '--api', api.url()], io)
+    try {
+      // the create is held inside materialise: the API shows it as creating, with bytes
+      const during = await waitFor(async () => {
+        const r = await call(api, 'GET', `/api/v1/vms/${slow}`, undefined, null)
+        return r.status === 200 && r.body.state === 'creating' ? r.body : undefined
+      }, { timeoutMs: 10_000, what: 'VM in state creating' })
+      expect(during.progress).toEqual({ step: 'materialise', doneBytes: 512 * 1024, totalBytes: 1024 * 1024 })
+      await waitFor(() => io.err().includes('materialising image'), { timeoutMs: 10_000, what: 'CLI progress line' })
+    } finally {
+      open()
+      images.gate = undefined
+    }
+    expect(await cli).toBe(0)
+    expect(io.err()).toContain(`${slow}: materialising image 512K / 1M (50%)`)
+    expect(JSON.parse(io.out())).toMatchObject({ name: slow, state: 'running' })
+    expect((await call(api, 'GET', `/api/v1/vms/${slow}`)).body.progress).toBeUndefined()
+    expect((await call(api, 'DELETE', `/api/v1/vms/${slow}`)).status).toBe(200)
   })
 })
