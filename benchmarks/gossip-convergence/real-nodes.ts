@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { NovacronNode } from '../../node/novacron-node.js'
 import { initDataDir } from '../../src/config/init-data-dir.js'
 import { encodeSecret, generateSecret } from '../../src/secret/cluster-secret.js'
@@ -21,6 +22,23 @@ export interface RealRun {
   underChanges: { allBytesPerNodePerS: number, membershipBytesPerNodePerS: number }
   setupS: number
   rssMiB: number
+  /** Failure-detector events summed over nodes during the measurement (false suspicions under CPU starvation). */
+  suspicionEvents: Record<string, number>
+  /** Event-loop delay of the one process holding every node, during the measurement, ms. */
+  eventLoopDelayMs: { p50: number, p99: number, max: number }
+  /** Load average of the machine (1 min) at the end of the measurement. */
+  loadAverage1m: number
+}
+
+async function suspicionTotals (nodes: NovacronNode[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {}
+  for (const n of nodes) {
+    for (const v of (await n.membership.metrics.suspicion.get()).values) {
+      const k = String(v.labels.event)
+      out[k] = (out[k] ?? 0) + v.value
+    }
+  }
+  return out
 }
 
 const MEMBERSHIP_PROTOCOLS = ['/meshsub/', '/novacron/probe/', '/novacron/state-sync/']
@@ -81,6 +99,9 @@ export async function runReal (nodesWanted: number, opts: { trials: number, wind
     const setupS = (Date.now() - started) / 1000
     opts.log(`  ${nodesWanted} nodes converged in ${setupS.toFixed(1)} s; steady-state window ${opts.windowS} s`)
     await sleep(3000)
+    const suspicionBefore = await suspicionTotals(nodes)
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
 
     const before = await totals(nodes)
     await sleep(opts.windowS * 1000)
@@ -125,6 +146,10 @@ export async function runReal (nodesWanted: number, opts: { trials: number, wind
     }
     const changeEnd = await totals(nodes)
     const changeS = (Date.now() - changeT0) / 1000
+    loop.disable()
+    const suspicionAfter = await suspicionTotals(nodes)
+    const suspicionEvents: Record<string, number> = {}
+    for (const [k, v] of Object.entries(suspicionAfter)) suspicionEvents[k] = v - (suspicionBefore[k] ?? 0)
     const sorted = [...convergenceMs].sort((a, b) => a - b)
     return {
       nodes: nodesWanted,
@@ -139,7 +164,10 @@ export async function runReal (nodesWanted: number, opts: { trials: number, wind
         membershipBytesPerNodePerS: Math.round((changeEnd.membership - changeStart.membership) / nodesWanted / changeS)
       },
       setupS,
-      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20)
+      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      suspicionEvents,
+      eventLoopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
+      loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100
     }
   } finally {
     await Promise.allSettled(nodes.map(async n => { await n.stop() }))

@@ -50,7 +50,7 @@ const real: RealRun[] = []
 for (const n of list(values.real)) {
   log(`real nodes: ${n}`)
   const r = await runReal(n, { trials, windowS, trialGapMs: 300, log })
-  log(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, steady ${r.steady.allBytesPerNodePerS} B/s/node (membership ${r.steady.membershipBytesPerNodePerS})`)
+  log(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, steady ${r.steady.allBytesPerNodePerS} B/s/node (membership ${r.steady.membershipBytesPerNodePerS}); event loop p99 ${r.eventLoopDelayMs.p99} ms, load ${r.loadAverage1m}, suspicion events ${JSON.stringify(r.suspicionEvents)}`)
   real.push(r)
 }
 
@@ -84,9 +84,9 @@ const md = [
   '',
   '## Real nodes (libp2p on 127.0.0.1, one process)',
   '',
-  '| nodes | trials | p50 ms | p99 ms | p99 / 1 s target | Serf model to 99.99 % (s) | p99 / Serf | steady KiB/s/node all libp2p | of which membership | KiB/s/node while changing every ~0.3 s |',
-  '|---|---|---|---|---|---|---|---|---|---|',
-  ...results.real.map(r => `| ${r.nodes} | ${r.trials} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.p99VsTarget1s} | ${r.serf.convergenceS} | ${(r.p99Ms / 1000 / r.serf.convergenceS).toFixed(3)} | ${kb(r.steady.allBytesPerNodePerS)} | ${kb(r.steady.membershipBytesPerNodePerS)} | ${kb(r.underChanges.allBytesPerNodePerS)} |`),
+  '| nodes | trials | p50 ms | p99 ms | p99 / 1 s target | Serf model to 99.99 % (s) | p99 / Serf | steady KiB/s/node all libp2p | of which membership | KiB/s/node while changing every ~0.3 s | event-loop delay p99 ms | machine load (1 min) | false suspicions (suspect/refuted) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ...results.real.map(r => `| ${r.nodes} | ${r.trials} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.p99VsTarget1s} | ${r.serf.convergenceS} | ${(r.p99Ms / 1000 / r.serf.convergenceS).toFixed(3)} | ${kb(r.steady.allBytesPerNodePerS)} | ${kb(r.steady.membershipBytesPerNodePerS)} | ${kb(r.underChanges.allBytesPerNodePerS)} | ${r.eventLoopDelayMs.p99} | ${r.loadAverage1m} | ${r.suspicionEvents.suspect ?? 0}/${r.suspicionEvents.refuted ?? 0} |`),
   '',
   '## Simulated (same ClusterView merge/suspicion code, simulated network: 5–40 ms links, 100 Mbit/s uplinks, 0.3 ms per message)',
   '',

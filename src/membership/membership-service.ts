@@ -115,7 +115,7 @@ export class MembershipService implements Startable {
       onContact: (peer, version) => { this.swim.contact(peer, version) }
     })
     this.sync = new StateSyncProtocol({ libp2p, logger: this.log, timeoutMs: DEFAULT_SYNC_TIMEOUT_MS, respond: async (peer, req) => await respondToSync(this.ctx, peer, req) })
-    this.swim = new SwimDetector({ ctx: this.ctx, probe: this.probe, indirectProbes: this.cfg.indirectProbes, onNewerVersion: peer => { this.syncWith(peer, true) } })
+    this.swim = new SwimDetector({ ctx: this.ctx, probe: this.probe, indirectProbes: this.cfg.indirectProbes, probeTimeoutMs: this.cfg.probeTimeoutMs, onNewerVersion: peer => { this.syncWith(peer, true) } })
   }
 
   /** This node's current signed record. */

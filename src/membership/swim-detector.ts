@@ -9,9 +9,14 @@ export interface SwimDetectorInit {
   ctx: MembershipContext
   probe: ProbeProtocol
   indirectProbes: number
+  /** The direct probe timeout (an indirect probe gets twice as long). */
+  probeTimeoutMs: number
   /** A probed member answered with a newer version than we hold: pull it. */
   onNewerVersion: (peer: PeerId) => void
 }
+
+/** A failed round that took longer than this many times its timeouts says more about us than about the target. */
+export const LOCAL_LAG_FACTOR = 1.5
 
 /** Most members re-probed at once after this node learns it was cut off. */
 export const REJOIN_PROBES = 32
@@ -46,8 +51,9 @@ export class SwimDetector {
 
   /** Probe `id` directly, then indirectly; suspect it when nothing answers. Resolves true when it is alive. */
   async check (id: string): Promise<boolean> {
-    const { ctx, probe, indirectProbes } = this.init
+    const { ctx, probe, indirectProbes, probeTimeoutMs } = this.init
     const peer = peerIdFromString(id)
+    const started = Date.now()
     if (await probe.probe(peer).then(() => true, () => false)) return true
     const helpers = this.schedule.helpers(ctx.view.peers().filter(m => m.liveness === 'alive').map(m => m.id), id, indirectProbes)
     const results = await Promise.all(helpers.map(async h => await probe.probeVia(peerIdFromString(h), peer).catch(() => false)))
@@ -57,6 +63,14 @@ export class SwimDetector {
     }
     const m = ctx.view.get(id)
     if (m == null || m.liveness !== 'alive') return false
+    // Local health (after Lifeguard): if our own timers fired far later than asked, this node is starved of CPU
+    // and the silence may be ours, not the target's. Do not accuse anyone on such a round.
+    const elapsed = Date.now() - started
+    if (elapsed > probeTimeoutMs * 3 * LOCAL_LAG_FACTOR) {
+      ctx.metrics.suspicion.inc({ event: 'skipped-local-lag' })
+      ctx.log.info('probe round too slow here to suspect anyone', { peer: id, elapsedMs: elapsed })
+      return false
+    }
     const t = ctx.view.suspect(id, m.version, ctx.now())
     if (t != null) {
       ctx.transition(t)
