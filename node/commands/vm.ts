@@ -11,6 +11,7 @@ const where = '[--data-dir DIR | --api URL] [--json]'
 /** A create materialises the image first (GiBs): its request may take far longer than a plain API call. */
 const CREATE_TIMEOUT_MS = 60 * 60 * 1000
 const PROGRESS_POLL_MS = 500
+const STOP_TIMEOUT_MS = 3700 * 1000
 
 /** The node's client with a longer timeout (same URL and token resolution as ApiClient.fromArgs). */
 async function longClient (args: ParsedArgs, io: Io, timeoutMs: number): Promise<ApiClient> {
@@ -182,7 +183,8 @@ export const vmStopCommand: Command = {
   options: { ...CLIENT_OPTIONS, force: { type: 'boolean' } },
   positionals: [1, 1],
   async run (args, io) {
-    const client = await ApiClient.fromArgs(args, io)
+    // a graceful stop waits up to the node's stop timeout (config vms.stopTimeoutSeconds, at most 1 h)
+    const client = await longClient(args, io, STOP_TIMEOUT_MS)
     const res = await client.request<StopResult>('POST', `/api/v1/vms/${nameArg(args)}/stop`, { force: flag(args, 'force') })
     if (flag(args, 'json')) {
       writeJson(io, res)

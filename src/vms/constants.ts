@@ -2,8 +2,8 @@
 
 /** libvirt connection URI when the `vms` config section names none. */
 export const DEFAULT_LIBVIRT_URI = 'qemu:///system'
-/** A graceful stop (ACPI shutdown) is forced (destroy) after this long (under the CLI client's 30 s request timeout). */
-export const DEFAULT_STOP_TIMEOUT_SECONDS = 25
+/** A graceful stop (ACPI shutdown) is forced (destroy) after this long. */
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 60
 /** VM disks (bases and per-VM overlays) live here; relative paths are under the data dir. */
 export const DEFAULT_IMAGES_DIR = 'vms'
 /** Host memory the VM service never hands to VMs (the host OS, QEMU overhead). */

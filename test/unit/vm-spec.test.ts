@@ -94,7 +94,7 @@ describe('domain XML', () => {
 
 describe('vms config section', () => {
   it('fills defaults', () => {
-    expect(vmsConfigSection.parse({}, 'vms')).toEqual({ libvirtUri: 'qemu:///system', stopTimeoutSeconds: 25, imagesDir: 'vms', accel: 'auto', reservedMemoryMiB: 256 })
+    expect(vmsConfigSection.parse({}, 'vms')).toEqual({ libvirtUri: 'qemu:///system', stopTimeoutSeconds: 60, imagesDir: 'vms', accel: 'auto', reservedMemoryMiB: 256 })
   })
 
   it.each([
