@@ -175,7 +175,12 @@ export class SwarmService implements Startable, ManifestSource {
     let unpin: (() => void) | undefined
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
-      const resolved = local != null ? { manifest: local, peers: [] } : await this.resolveManifest(r)
+      const resolved = local != null ? { manifest: local, peers: [] } : await this.resolveManifest(r).catch(async (err: Error) => {
+        // nobody to ask (an isolated site): a version held here is still the answer to "the newest I can get"
+        const held = err instanceof NoProvidersError ? await this.init.images.find(r.name) : undefined
+        if (held == null) throw err
+        return { manifest: held, peers: [] }
+      })
       const manifest = resolved.manifest
       job.manifest = manifest
       key = `${manifest.name}@${manifest.version}`

@@ -106,6 +106,7 @@ export class Transfer {
   private settle?: { resolve: (r: TransferResult) => void, reject: (e: Error) => void }
   private readonly toStore: Array<{ piece: Piece, data: Uint8Array, from: string }> = []
   private flushTimer?: ReturnType<typeof setTimeout>
+  private running?: Promise<TransferResult>
 
   constructor (private readonly init: TransferInit, readonly ref = `${init.manifest.name}@${init.manifest.version}`) {
     this.opts = {
@@ -131,8 +132,13 @@ export class Transfer {
     return this.init.manifest
   }
 
-  /** Run to completion: resolves when every chunk is in the store; rejects on stall or cancel. */
+  /** Run to completion: resolves when every chunk is in the store; rejects on stall or cancel. Idempotent. */
   async run (): Promise<TransferResult> {
+    this.running ??= this.runOnce()
+    return await this.running
+  }
+
+  private async runOnce (): Promise<TransferResult> {
     await this.scanStore()
     if (this.picker.remainingCount === 0) return this.finish()
     const done = new Promise<TransferResult>((resolve, reject) => { this.settle = { resolve, reject } })
