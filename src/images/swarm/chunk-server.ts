@@ -1,5 +1,4 @@
 import type { Stream } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
 import type { ChunkStoreView, Manifest } from '../types.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
@@ -7,6 +6,7 @@ import type { Bitfield } from './bitfield.js'
 import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
 import { toWireManifest } from './manifest-wire.js'
 import { ProtocolViolationError } from './errors.js'
+import { FrameChannel } from './frame-channel.js'
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BYTES, MAX_REF_LENGTH } from './constants.js'
 
 /** What a responder knows about images: complete ones and those it is still downloading. */
@@ -61,75 +61,77 @@ export class ChunkServer {
 
   /** Serve one inbound stream until the peer closes it, idles out or breaks the protocol. */
   readonly handle = async (stream: Stream, remote = 'peer'): Promise<void> => {
-    const lp = lpStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes * (this.maxQueued + 8) })
     const queue: ChunkRequest[] = []
-    let readerDone = false
-    const waiters: Array<() => void> = []
-    const wakeAll = (): void => { for (const w of waiters.splice(0)) w() }
-    let writing: Promise<void> = Promise.resolve()
-    const write = (res: ChunkResponse): Promise<void> => {
-      writing = writing.then(async () => { await lp.write(ChunkResponse.encode(res)) })
-      return writing
+    let active = 0
+    let remoteDone = false
+    let finished = false
+    const done = Promise.withResolvers<void>()
+    let idle: ReturnType<typeof setTimeout> | undefined
+
+    const finish = (): void => {
+      if (finished) return
+      finished = true
+      if (idle != null) clearTimeout(idle)
+      done.resolve()
     }
-
-    const reader = (async () => {
-      try {
-        while (true) {
-          let frame
-          try {
-            frame = await lp.read({ signal: AbortSignal.timeout(this.idleTimeoutMs) })
-          } catch (err) {
-            const name = (err as Error).name
-            if (name === 'UnexpectedEOFError') return
-            if (name === 'TimeoutError' || name === 'AbortError') throw new ProtocolViolationError('stream idle too long', 'ERR_IDLE_TIMEOUT')
-            if (/DataLength|MessageLength/.test(name)) throw new ProtocolViolationError(`request frame over ${this.maxRequestBytes} bytes`, 'ERR_MESSAGE_TOO_LARGE')
-            throw err
-          }
-          let req: ChunkRequest
-          try {
-            req = ChunkRequest.decode(frame)
-          } catch (err) {
-            throw new ProtocolViolationError(`undecodable request: ${(err as Error).message}`, 'ERR_BAD_FRAME')
-          }
-          if (req.type === Type.CANCEL) {
-            const at = queue.findIndex(q => q.id === req.id)
-            if (at >= 0) queue.splice(at, 1)
-            continue
-          }
-          if (queue.length >= this.maxQueued) throw new ProtocolViolationError(`more than ${this.maxQueued} requests queued`, 'ERR_TOO_MANY_REQUESTS')
-          queue.push(req)
-          waiters.shift()?.()
-        }
-      } finally {
-        readerDone = true
-        wakeAll()
-      }
-    })()
-
-    const worker = async (): Promise<void> => {
-      while (stream.status === 'open') {
-        const req = queue.shift()
-        if (req == null) {
-          if (readerDone) return
-          await new Promise<void>(resolve => { waiters.push(resolve) })
-          continue
-        }
-        const res = await this.answer(req, remote)
-        await write(res)
+    const armIdle = (): void => {
+      if (idle != null) clearTimeout(idle)
+      idle = setTimeout(() => {
+        if (active > 0 || queue.length > 0) armIdle()
+        else channel.abort(new ProtocolViolationError('stream idle too long', 'ERR_IDLE_TIMEOUT'))
+      }, this.idleTimeoutMs)
+    }
+    const maybeClose = (): void => {
+      if (!remoteDone || active > 0 || queue.length > 0 || finished) return
+      void channel.close().finally(finish)
+    }
+    const work = (): void => {
+      while (active < this.concurrency && queue.length > 0 && !finished) {
+        const req = queue.shift() as ChunkRequest
+        active++
+        this.answer(req, remote)
+          .catch((): ChunkResponse => ({ id: req.id, status: Status.NOT_FOUND, have: new Uint8Array(), count: 0, data: new Uint8Array() }))
+          .then(res => { if (!finished) channel.send(ChunkResponse.encode(res)) })
+          .finally(() => {
+            active--
+            work()
+            maybeClose()
+          })
       }
     }
 
-    try {
-      await Promise.all([reader, ...Array.from({ length: this.concurrency }, async () => { await worker() })])
-      await writing
-      await stream.close({ signal: AbortSignal.timeout(this.idleTimeoutMs) })
-    } catch (err) {
-      this.log.debug('chunk stream ended with an error', { remote, err })
-      stream.abort(err as Error)
-    } finally {
-      readerDone = true
-      wakeAll()
-    }
+    const channel = new FrameChannel(stream, {
+      maxFrameBytes: this.maxRequestBytes,
+      onFrame: frame => {
+        armIdle()
+        let req: ChunkRequest
+        try {
+          req = ChunkRequest.decode(frame)
+        } catch (err) {
+          throw new ProtocolViolationError(`undecodable request: ${(err as Error).message}`, 'ERR_BAD_FRAME')
+        }
+        if (req.type === Type.CANCEL) {
+          const at = queue.findIndex(q => q.id === req.id)
+          if (at >= 0) queue.splice(at, 1)
+          return
+        }
+        if (queue.length >= this.maxQueued) throw new ProtocolViolationError(`more than ${this.maxQueued} requests queued`, 'ERR_TOO_MANY_REQUESTS')
+        queue.push(req)
+        work()
+      },
+      onEnd: err => {
+        remoteDone = true
+        if (err != null) {
+          this.log.debug('chunk stream ended with an error', { remote, err: err.message })
+          queue.length = 0
+          finish()
+        } else {
+          maybeClose()
+        }
+      }
+    })
+    armIdle()
+    await done.promise
   }
 
   private async answer (req: ChunkRequest, remote: string): Promise<ChunkResponse> {

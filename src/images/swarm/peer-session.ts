@@ -1,5 +1,6 @@
 import type { Stream } from '@libp2p/interface'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { FrameChannel } from './frame-channel.js'
 import type { Manifest } from '../types.js'
 import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
 import { Bitfield } from './bitfield.js'
@@ -25,13 +26,13 @@ interface Pending {
  * each with its own timeout, answered by ID in any order.
  */
 export class PeerSession {
-  private readonly lp: LengthPrefixedStream<Stream>
+  private readonly channel: FrameChannel
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
   private closedWith?: Error
   private readonly requestTimeoutMs: number
   private readonly limits: ManifestLimits
-  private writing: Promise<void> = Promise.resolve()
+  private endedResolve!: (err: Error) => void
   /** Resolves when the stream has ended (for any reason). */
   readonly ended: Promise<Error>
 
@@ -39,8 +40,12 @@ export class PeerSession {
     const { maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, maxChunks = DEFAULT_MAX_MANIFEST_CHUNKS, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES } = init
     this.requestTimeoutMs = requestTimeoutMs
     this.limits = { maxChunks, maxChunkBytes }
-    this.lp = lpStream(stream, { maxDataLength: maxResponseBytes, maxBufferSize: maxResponseBytes * 2 + 1024 })
-    this.ended = this.readLoop()
+    this.ended = new Promise(resolve => { this.endedResolve = resolve })
+    this.channel = new FrameChannel(stream, {
+      maxFrameBytes: maxResponseBytes,
+      onFrame: frame => { this.onFrame(frame) },
+      onEnd: err => { this.shutdown(err ?? new SessionClosedError(`${this.peer} closed the stream`)) }
+    })
   }
 
   get closed (): boolean {
@@ -51,37 +56,19 @@ export class PeerSession {
     return this.pending.size
   }
 
-  private async readLoop (): Promise<Error> {
-    let reason: Error
+  private onFrame (frame: Uint8ArrayList): void {
+    let res: ChunkResponse
     try {
-      while (true) {
-        let frame
-        try {
-          frame = await this.lp.read()
-        } catch (err) {
-          const name = (err as Error).name
-          if (/DataLength|MessageLength/.test(name)) throw new ProtocolViolationError(`response frame too large: ${(err as Error).message}`, 'ERR_MESSAGE_TOO_LARGE')
-          throw new SessionClosedError(`stream to ${this.peer} ended: ${(err as Error).message}`)
-        }
-        let res: ChunkResponse
-        try {
-          res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: this.limits.maxChunks } } })
-        } catch (err) {
-          throw new ProtocolViolationError(`undecodable response: ${(err as Error).message}`, 'ERR_BAD_FRAME')
-        }
-        if (res.id === 0 || res.id >= this.nextId) throw new ProtocolViolationError(`response to request ${res.id} that was never sent`, 'ERR_UNSOLICITED_RESPONSE')
-        const p = this.pending.get(res.id)
-        if (p == null) continue // answer to a request we cancelled or timed out
-        this.pending.delete(res.id)
-        clearTimeout(p.timer)
-        p.resolve(res)
-      }
+      res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: this.limits.maxChunks } } })
     } catch (err) {
-      reason = err as Error
-      if (reason instanceof ProtocolViolationError) this.stream.abort(reason)
+      throw new ProtocolViolationError(`undecodable response: ${(err as Error).message}`, 'ERR_BAD_FRAME')
     }
-    this.shutdown(reason)
-    return reason
+    if (res.id === 0 || res.id >= this.nextId) throw new ProtocolViolationError(`response to request ${res.id} that was never sent`, 'ERR_UNSOLICITED_RESPONSE')
+    const p = this.pending.get(res.id)
+    if (p == null) return // answer to a request we cancelled or timed out
+    this.pending.delete(res.id)
+    clearTimeout(p.timer)
+    p.resolve(res)
   }
 
   private shutdown (reason: Error): void {
@@ -92,6 +79,7 @@ export class PeerSession {
       this.pending.delete(id)
       p.reject(reason instanceof ProtocolViolationError ? reason : new SessionClosedError(`session with ${this.peer} closed: ${reason.message}`))
     }
+    this.endedResolve(reason)
   }
 
   /** Send one request and wait for its answer. Returns the request ID through `onSent` (for cancel). */
@@ -107,7 +95,7 @@ export class PeerSession {
       this.pending.set(id, { resolve, reject, timer })
     })
     onSent?.(id)
-    this.send({ ...req, id })
+    this.channel.send(ChunkRequest.encode({ ...req, id }))
     return await answer
   }
 
@@ -122,17 +110,7 @@ export class PeerSession {
   }
 
   private sendCancel (id: number): void {
-    if (this.closedWith == null) this.send({ type: ChunkRequest.Type.CANCEL, id, name: '', version: '', chunk: new Uint8Array() })
-  }
-
-  private send (req: ChunkRequest): void {
-    const bytes = ChunkRequest.encode(req)
-    this.writing = this.writing.then(async () => {
-      if (this.closedWith == null) await this.lp.write(bytes)
-    }).catch((err: Error) => {
-      this.shutdown(new SessionClosedError(`cannot write to ${this.peer}: ${err.message}`))
-      this.stream.abort(err)
-    })
+    if (this.closedWith == null) this.channel.send(ChunkRequest.encode({ type: ChunkRequest.Type.CANCEL, id, name: '', version: '', chunk: new Uint8Array() }))
   }
 
   async getManifest (name: string, version?: string): Promise<Manifest> {
@@ -163,11 +141,11 @@ export class PeerSession {
   /** Close gracefully (pending requests fail). */
   close (): void {
     this.shutdown(new SessionClosedError('closed locally'))
-    this.stream.close().catch(() => { this.stream.abort(new SessionClosedError('closed locally')) })
+    void this.channel.close()
   }
 
   abort (err: Error): void {
     this.shutdown(err)
-    this.stream.abort(err)
+    this.channel.abort(err)
   }
 }

@@ -1,0 +1,123 @@
+import type { Stream } from '@libp2p/interface'
+import { LengthPrefixedDecoder } from '@libp2p/utils'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { ProtocolViolationError } from './errors.js'
+
+/** Unsigned LEB128 varint of a frame length. */
+function encodeVarint (n: number): Uint8Array {
+  const out: number[] = []
+  let v = n
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80)
+    v = Math.floor(v / 128)
+  }
+  out.push(v)
+  return Uint8Array.from(out)
+}
+
+export interface FrameChannelInit {
+  /** Largest frame accepted from the remote; a larger one aborts the stream (ERR_MESSAGE_TOO_LARGE). */
+  maxFrameBytes: number
+  /** Called synchronously for every complete frame, in order. Throwing aborts the stream with that error. */
+  onFrame: (frame: Uint8ArrayList) => void
+  /** Called once when the stream ends: without an error when the remote closed its side, else with the cause. */
+  onEnd: (err?: Error) => void
+}
+
+/**
+ * Length-prefixed frames over a libp2p stream without a promise per read: incoming bytes are cut into frames as
+ * they arrive (many per network read), and frames sent in the same tick leave in one `stream.send` (so one
+ * yamux frame and one noise message carry many small requests). Sending waits for `drain` when the stream's
+ * buffer is full.
+ */
+export class FrameChannel {
+  private readonly decoder: LengthPrefixedDecoder
+  private readonly outbox: Uint8Array[] = []
+  private flushing = false
+  private ended = false
+
+  constructor (readonly stream: Stream, private readonly init: FrameChannelInit) {
+    this.decoder = new LengthPrefixedDecoder({ maxDataLength: init.maxFrameBytes, maxBufferSize: init.maxFrameBytes + 4 * 1024 * 1024 })
+    stream.addEventListener('message', this.onMessage)
+    stream.addEventListener('remoteCloseWrite', this.onRemoteClose)
+    stream.addEventListener('close', this.onClose)
+    if (stream.status !== 'open') queueMicrotask(() => { this.end(new ProtocolViolationError(`stream is ${stream.status}`, 'ERR_STREAM_CLOSED')) })
+  }
+
+  private readonly onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
+    if (this.ended) return
+    try {
+      for (const frame of this.decoder.decode(evt.data)) {
+        this.init.onFrame(frame)
+        if (this.ended) return
+      }
+    } catch (err) {
+      const e = err instanceof ProtocolViolationError
+        ? err
+        : new ProtocolViolationError(`bad framing: ${(err as Error).message}`, /length|limit/i.test((err as Error).message) ? 'ERR_MESSAGE_TOO_LARGE' : 'ERR_BAD_FRAME')
+      this.abort(e)
+    }
+  }
+
+  private readonly onRemoteClose = (): void => { this.end() }
+
+  private readonly onClose = (evt: Event): void => {
+    const err = (evt as Event & { error?: Error }).error
+    this.end(err ?? undefined)
+  }
+
+  private end (err?: Error): void {
+    if (this.ended) return
+    this.ended = true
+    this.stream.removeEventListener('message', this.onMessage)
+    this.stream.removeEventListener('remoteCloseWrite', this.onRemoteClose)
+    this.stream.removeEventListener('close', this.onClose)
+    this.init.onEnd(err)
+  }
+
+  get closed (): boolean {
+    return this.ended
+  }
+
+  /** Queue a frame; frames queued in the same tick are written together. */
+  send (frame: Uint8Array): void {
+    if (this.ended) return
+    this.outbox.push(frame)
+    if (!this.flushing) {
+      this.flushing = true
+      queueMicrotask(() => { void this.flush() })
+    }
+  }
+
+  private async flush (): Promise<void> {
+    try {
+      while (this.outbox.length > 0 && !this.ended && this.stream.status === 'open') {
+        const list = new Uint8ArrayList()
+        for (const f of this.outbox.splice(0)) {
+          list.append(encodeVarint(f.byteLength))
+          list.append(f)
+        }
+        if (!this.stream.send(list)) await this.stream.onDrain()
+      }
+    } catch (err) {
+      this.abort(err as Error)
+    } finally {
+      this.flushing = false
+    }
+  }
+
+  /** Close our side once everything queued is written. */
+  async close (): Promise<void> {
+    while (this.flushing) await new Promise(resolve => setImmediate(resolve))
+    try {
+      await this.stream.close({ signal: AbortSignal.timeout(5_000) })
+    } catch (err) {
+      this.stream.abort(err as Error)
+    }
+  }
+
+  abort (err: Error): void {
+    this.stream.abort(err)
+    this.end(err)
+  }
+}
