@@ -45,7 +45,7 @@ export interface BlockInfo {
 
 /** Disk capacity and allocation of a domain's `vda`, through `virsh domblkinfo` (not in the binding). */
 export async function domainBlockInfo (uri: string, domain: string, target = 'vda'): Promise<BlockInfo> {
-  const out = await virsh(uri, ['domblkinfo', domain, target, '--bytes'])
+  const out = await virsh(uri, ['domblkinfo', domain, target])
   const num = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'mi').exec(out)?.[1] ?? NaN)
   return { capacityBytes: num('Capacity'), allocationBytes: num('Allocation') }
 }

@@ -20,7 +20,7 @@ import { VmMetrics, type VmOperation } from './metrics.js'
 import type { Registry } from 'prom-client'
 import { checkVmName, formatSize, type CreateVmInput } from './spec.js'
 import { VmStore, type VmRecord } from './store.js'
-import { diskFileInfo } from './tools.js'
+import { diskFileInfo, domainBlockInfo } from './tools.js'
 import { toView, type CreateProgress, type VmState, type VmView } from './view.js'
 
 export interface VmServiceInit {
@@ -315,8 +315,17 @@ export class VmService implements Startable {
       if (!(err instanceof HypervisorUnavailableError)) throw err
     }
     this.states.set(rec.spec.name, state)
-    const allocatedBytes = detailed ? await diskFileInfo(rec.diskPath).then(i => i.allocationBytes, () => undefined) : undefined
+    const allocatedBytes = detailed ? await this.diskAllocation(rec, state) : undefined
     return toView(rec, this.owner, state, { allocatedBytes, domain })
+  }
+
+  /** Allocated disk bytes: live from QEMU through `virsh domblkinfo` while running, else from the file. */
+  private async diskAllocation (rec: VmRecord, state: VmState): Promise<number | undefined> {
+    if (state === 'running' && this.hv.domainType !== 'test') {
+      const live = await domainBlockInfo(this.hv.uri, rec.spec.name).catch(() => undefined)
+      if (live != null && Number.isFinite(live.allocationBytes)) return live.allocationBytes
+    }
+    return await diskFileInfo(rec.diskPath).then(i => i.allocationBytes, () => undefined)
   }
 
   /**

@@ -24,6 +24,11 @@ if (skipReason != null) console.warn(`vm-lifecycle: skipped: ${skipReason}`)
 const BOOT_MS = 240_000
 const VM = `nvt-${randomBytes(3).toString('hex')}`
 const exists = async (p: string): Promise<boolean> => await access(p).then(() => true, () => false)
+async function peerIdOf (dataDir: string): Promise<string> {
+  const r = await runCli(['id', '--data-dir', dataDir, '--json'])
+  if (r.code !== 0) throw new Error(`novacron id failed (${r.code}): ${r.stderr}`)
+  return (JSON.parse(r.stdout) as { peerId: string }).peerId
+}
 
 describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron node', () => {
   let root: string
@@ -56,8 +61,7 @@ describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron no
     // a seed that is never started: the node's mesh links are cut from the start (offline autonomy)
     const seedDir = join(root, 'seed')
     expect((await runCli(['init', '--data-dir', seedDir, '--secret-file', secret])).code).toBe(0)
-    const seedId = JSON.parse((await runCli(['id', '--data-dir', seedDir, '--json'])).stdout) as { peerId: string }
-    const deadSeed = `/ip4/127.0.0.1/tcp/${await freePort()}/p2p/${seedId.peerId}`
+    const deadSeed = `/ip4/127.0.0.1/tcp/${await freePort()}/p2p/${await peerIdOf(seedDir)}`
     dataDir = join(root, 'node')
     const apiPort = await freePort()
     const init = await runCli(['init', '--data-dir', dataDir, '--secret-file', secret, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', `127.0.0.1:${apiPort}`, '--bootstrap', deadSeed])
@@ -65,7 +69,7 @@ describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron no
     await chmod(dataDir, 0o755)
     const config = JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')) as Record<string, unknown>
     await writeFile(join(dataDir, 'config.json'), JSON.stringify({ ...config, vms: { stopTimeoutSeconds: 20 } }, null, 2))
-    peerId = (JSON.parse((await runCli(['id', '--data-dir', dataDir, '--json'])).stdout) as { peerId: string }).peerId
+    peerId = await peerIdOf(dataDir)
     node = new VmNodeProcess(dataDir, `http://127.0.0.1:${apiPort}`)
     await node.start()
     // the guest's disk goes into the node's chunk store as an image, like any VM image
@@ -85,7 +89,7 @@ describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron no
 
   it('creates a VM through `novacron vm create`; virsh confirms it runs; the counter moves on disk', async () => {
     const vm = await json<VmView>('vm', 'create', '--name', VM, '--image', 'tiny', '--vcpus', '1', '--memory', '128M',
-      '--kernel', guest.kernel, '--initrd', guest.initrd, '--cmdline', guest.cmdline, '--label', 'test=lifecycle')
+      '--kernel', guest.kernel, '--initrd', guest.initrd, '--cmdline', guest.cmdline, '--label', 'test=lifecycle', '--network', 'user')
     expect(vm.state).toBe('running')
     expect(vm.host).toBe(peerId)
     expect(vm.image).toEqual({ ref: 'tiny', name: 'tiny', version: '1' })
@@ -93,6 +97,7 @@ describe.skipIf(skipReason != null)('VMs on libvirt + QEMU through a novacron no
     const xml = await virsh(['dumpxml', VM]) ?? ''
     expect(xml).toContain('https://novacron.dev/xmlns/vm/1')
     expect(xml).toContain(`<novacron:owner>${peerId}</novacron:owner>`)
+    expect(xml).toContain("<interface type='user'>")
     const first = await counterPasses(0)
     await counterPasses(first)
     const list = await json<VmView[]>('vm', 'list')
