@@ -17,13 +17,14 @@ describe('VM reservations in the cluster view', () => {
   let cluster: TestCluster
   let host: NovacronProcess
   let observer: NovacronProcess
+  let seed: NovacronProcess
 
   const vmsOfHostSeenBy = async (node: NovacronProcess): Promise<VmAllocation[] | undefined> =>
     (await node.get<ClusterBody>('/api/v1/cluster')).members.find(m => m.peerId === host.peerId)?.vms
 
   beforeAll(async () => {
     cluster = await TestCluster.create('novacron-vmview-')
-    const seed = await cluster.init('bootstrap', { name: 'seed' })
+    seed = await cluster.init('bootstrap', { name: 'seed' })
     host = await cluster.init('node', { name: 'host', bootstrap: [seed.addr] })
     observer = await cluster.init('node', { name: 'observer', bootstrap: [seed.addr] })
     const configPath = join(host.dataDir, 'config.json')
@@ -59,4 +60,10 @@ describe('VM reservations in the cluster view', () => {
     // the observer itself runs no VMs
     expect((await observer.get<ClusterBody>('/api/v1/cluster')).members.find(m => m.peerId === observer.peerId)?.vms).toEqual([])
   }, 120_000)
+
+  it('runs no VM service on a bootstrap seed', async () => {
+    const res = await fetch(`${seed.apiUrl}/api/v1/vms`)
+    expect(res.status).toBe(404)
+    expect((await res.json() as { error: { code: string } }).error.code).toBe('ERR_NO_ROUTE')
+  })
 })
