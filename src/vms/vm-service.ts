@@ -15,6 +15,7 @@ import { buildDomainXml, readOwner } from './domain-xml.js'
 import { DomainNotOwnedError, HypervisorUnavailableError, InsufficientResourcesError, VmExistsError, VmNotFoundError } from './errors.js'
 import { isActive, type DomainInfo, type Hypervisor } from './hypervisor.js'
 import { KeyedLock } from './keyed-lock.js'
+import { adoptAll } from './adopt.js'
 import { checkMemory, powerOff } from './host-resources.js'
 import { VmMetrics, type VmOperation } from './metrics.js'
 import type { Registry } from 'prom-client'
@@ -64,6 +65,8 @@ export class VmService implements Startable {
   private readonly locks = new KeyedLock()
   private readonly states = new Map<string, VmState>()
   private readonly progress = new Map<string, CreateProgress>()
+  /** Disk that creates in flight will use (their bases and overlays are not written yet). */
+  private pendingDiskBytes = 0
   private adopted = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private running = false
@@ -135,10 +138,13 @@ export class VmService implements Startable {
         if (await this.hv.find(spec.name) != null) throw new VmExistsError(`a libvirt domain named "${spec.name}" already exists on this host`)
         const base = await this.disks.resolve(spec.image)
         const diskBytes = spec.diskBytes ?? base.manifest.size
+        if (diskBytes < base.manifest.size) throw new InvalidInputError('diskSize', `must be at least the image size (${formatSize(base.manifest.size)})`, 'ERR_INVALID_VM_SPEC')
         if (start) await this.checkMemory(spec.memoryBytes, spec.name)
+        // creates still materialising have not used their disk yet: count them too
         const needed = (base.present ? 0 : base.manifest.size) + diskBytes
-        const free = await this.disks.freeBytes()
-        if (needed > free) throw new InsufficientResourcesError(`not enough disk under ${this.disks.imagesDir}: need ${formatSize(needed)}, ${formatSize(free)} free`, 'disk')
+        const free = await this.disks.freeBytes() - this.pendingDiskBytes
+        if (needed > free) throw new InsufficientResourcesError(`not enough disk under ${this.disks.imagesDir}: need ${formatSize(needed)}, ${formatSize(Math.max(0, free))} free`, 'disk')
+        this.pendingDiskBytes += needed
         const dir = this.disks.vmDir(spec.name)
         const record: VmRecord = {
           spec,
@@ -152,10 +158,15 @@ export class VmService implements Startable {
           uuid: randomUUID(),
           createdAt: Date.now()
         }
-        await this.store.put(record)
-        return { record, base }
+        try {
+          await this.store.put(record)
+        } catch (err) {
+          this.pendingDiskBytes -= needed
+          throw err
+        }
+        return { record, base, needed }
       })
-      const { record, base } = rec
+      const { record, base, needed } = rec
       const step = (p: CreateProgress): void => { this.progress.set(spec.name, p) }
       try {
         step({ step: 'materialise', doneBytes: 0, totalBytes: base.manifest.size })
@@ -177,6 +188,7 @@ export class VmService implements Startable {
         throw err
       } finally {
         this.progress.delete(spec.name)
+        this.pendingDiskBytes -= needed
       }
       this.log.info('VM created', { vm: spec.name, image: spec.image, started: start })
       return await this.viewAndNotify(record)
@@ -328,50 +340,21 @@ export class VmService implements Startable {
     return await diskFileInfo(rec.diskPath).then(i => i.allocationBytes, () => undefined)
   }
 
-  /**
-   * After a node restart: a record still `creating` is rolled back; a running owned domain is adopted as it
-   * is (never restarted); a stopped one is started if its desired state is running; a missing domain is
-   * re-defined from the spec; a foreign domain of the same name is left alone.
-   */
   private async adoptAll (): Promise<void> {
-    for (const rec of await this.store.list()) {
-      const name = rec.spec.name
-      await this.locks.run(name, async () => {
-        if (rec.phase === 'creating') {
-          this.log.warn('rolling back a VM whose creation was interrupted', { vm: name })
-          await this.rollback(rec)
-          return
-        }
-        let info = await this.hv.find(name)
-        if (info != null && readOwner(await this.hv.xml(name)) !== this.owner) {
-          this.log.error('a domain with this VM\'s name is not ours; leaving it alone', { vm: name })
-          this.states.set(name, 'foreign')
-          return
-        }
-        if (info == null) {
-          this.log.warn('VM domain missing; defining it again from its spec', { vm: name })
-          await this.hv.define(await this.domainXml(rec))
-          info = await this.hv.find(name)
-        }
-        const active = info != null && isActive(info.state)
-        if (rec.desired === 'running' && !active) {
-          await this.hv.define(await this.domainXml(rec))
-          await this.hv.start(name)
-          rec.startedAt = Date.now()
-          await this.store.put(rec)
-          this.log.info('VM started to restore its desired state', { vm: name })
-        } else if (rec.desired === 'stopped' && active) {
-          await this.powerOff(name, false)
-          this.log.info('VM stopped to restore its desired state', { vm: name })
-        } else if (active) {
-          this.log.info('adopted running VM', { vm: name, domainId: info?.id })
-        }
-        this.states.set(name, (await this.hv.find(name))?.state ?? 'missing')
-      }).catch(err => {
-        if (err instanceof HypervisorUnavailableError) throw err
-        this.log.error('could not adopt VM', { vm: name, err })
-      })
-    }
+    await adoptAll({
+      hv: this.hv,
+      store: this.store,
+      owner: this.owner,
+      log: this.log,
+      locks: this.locks,
+      states: this.states,
+      domainXml: async rec => await this.domainXml(rec),
+      rollback: async rec => { await this.rollback(rec) },
+      stopLater: name => {
+        void this.locks.run(name, async () => { await this.powerOff(name, false) })
+          .then(async () => { await this.notify() }, err => { this.log.error('could not stop VM', { vm: name, err }) })
+      }
+    })
     this.adopted = true
   }
 

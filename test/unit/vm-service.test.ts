@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { mkdtemp, rm, writeFile, access, readdir } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile, access, readdir, statfs } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -163,14 +163,18 @@ describe('VmService on libvirt test:///default', () => {
     const running = unique()
     const stoppedOutside = unique()
     const keptStopped = unique()
+    const startedOutside = unique()
     const vm = await ctx.svc.create(create(running))
     await ctx.svc.create(create(stoppedOutside))
     await ctx.svc.create(create(keptStopped, { start: false }))
+    await ctx.svc.create(create(startedOutside, { start: false }))
     const idBefore = (await keeper.find(running))?.id
     expect(idBefore).not.toBeNull()
     await ctx.svc.stop()
     // while the node is down, someone powers one VM off
     await keeper.destroy(stoppedOutside)
+    // and someone starts one that should stay stopped
+    await keeper.start(startedOutside)
     ctx.svc = await service(ctx)
     const after = await keeper.find(running)
     expect(after?.state).toBe('running')
@@ -179,7 +183,8 @@ describe('VmService on libvirt test:///default', () => {
     expect((await ctx.svc.show(running)).createdAt).toBe(vm.createdAt)
     expect((await keeper.find(stoppedOutside))?.state).toBe('running')
     expect((await keeper.find(keptStopped))?.state).toBe('shutoff')
-    expect((await ctx.svc.list()).map(v => v.name).sort()).toEqual([running, stoppedOutside, keptStopped].sort())
+    await waitFor(async () => (await keeper.find(startedOutside))?.state === 'shutoff', { timeoutMs: 10_000, what: 'desired-stopped VM shut down again' })
+    expect((await ctx.svc.list()).map(v => v.name).sort()).toEqual([running, stoppedOutside, keptStopped, startedOutside].sort())
   })
 
   it('rolls back a create that a crash interrupted', async () => {
@@ -239,5 +244,25 @@ describe('VmService on libvirt test:///default', () => {
     // desired state is running: once reachable, the service starts it again
     await waitFor(async () => (await keeper.find(name))?.state === 'running', { timeoutMs: 10_000, what: 'VM restarted after libvirt came back' })
     await waitFor(() => ctx.sink.at(-1)?.find(a => a.name === name)?.state === 'running', { timeoutMs: 10_000, what: 'sink reports running' })
+  })
+
+  it('counts the disk of creates still in flight, so two concurrent creates cannot both take the last space', async () => {
+    const fs = await statfs(ctx.dir)
+    const free = fs.bavail * fs.bsize
+    const size = `${Math.floor(free * 0.6 / 1024 / 1024)}M`
+    let open = (): void => {}
+    ctx.images.gate = new Promise(resolve => { open = resolve })
+    const a = unique()
+    const first = ctx.svc.create(create(a, { diskSize: size }))
+    try {
+      await waitFor(async () => (await ctx.svc.show(a).catch(() => undefined))?.state === 'creating', { timeoutMs: 10_000, what: 'first create in flight' })
+      expect(await codeOf(ctx.svc.create(create(unique(), { diskSize: size })))).toBe('ERR_INSUFFICIENT_DISK')
+    } finally {
+      open()
+      ctx.images.gate = undefined
+    }
+    expect((await first).state).toBe('running')
+    // once created, its overlay is thin: the space is free again for the next create
+    expect((await ctx.svc.create(create(unique(), { diskSize: size }))).state).toBe('running')
   })
 })
