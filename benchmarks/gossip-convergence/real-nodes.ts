@@ -1,15 +1,14 @@
+import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { NovacronNode } from '../../node/novacron-node.js'
-import { initDataDir } from '../../src/config/init-data-dir.js'
+import { fileURLToPath } from 'node:url'
 import { encodeSecret, generateSecret } from '../../src/secret/cluster-secret.js'
 
 /** Figures of one real-node run (one cluster size). */
 export interface RealRun {
   nodes: number
+  processes: number
   trials: number
   /** Per trial: ms from the state change on one node until every other node holds it. */
   convergenceMs: number[]
@@ -21,48 +20,42 @@ export interface RealRun {
   /** Bytes per node per second while a change was published every `trialGapMs`. */
   underChanges: { allBytesPerNodePerS: number, membershipBytesPerNodePerS: number }
   setupS: number
-  rssMiB: number
   /** Failure-detector events summed over nodes during the measurement (false suspicions under CPU starvation). */
   suspicionEvents: Record<string, number>
-  /** Event-loop delay of the one process holding every node, during the measurement, ms. */
+  /** Worst event-loop delay among the node processes during the measurement, ms. */
   eventLoopDelayMs: { p50: number, p99: number, max: number }
   /** Load average of the machine (1 min) at the end of the measurement. */
   loadAverage1m: number
 }
 
-async function suspicionTotals (nodes: NovacronNode[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {}
-  for (const n of nodes) {
-    for (const v of (await n.membership.metrics.suspicion.get()).values) {
-      const k = String(v.labels.event)
-      out[k] = (out[k] ?? 0) + v.value
-    }
+interface Counters { all: number, membership: number, byProtocol: Record<string, number>, suspicion: Record<string, number> }
+
+/** One worker process and a request/response channel to it. */
+class Worker {
+  private next = 0
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
+  readonly child: ChildProcess
+  ids: string[] = []
+
+  constructor () {
+    this.child = fork(fileURLToPath(new URL('./real-worker.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.child.on('message', (m: { id: number, result?: unknown, error?: string }) => {
+      const p = this.pending.get(m.id)
+      this.pending.delete(m.id)
+      if (m.error != null) p?.reject(new Error(m.error))
+      else p?.resolve(m.result)
+    })
+    this.child.on('exit', () => { for (const p of this.pending.values()) p.reject(new Error('worker exited')) })
   }
-  return out
-}
 
-const MEMBERSHIP_PROTOCOLS = ['/meshsub/', '/novacron/probe/', '/novacron/state-sync/']
-
-async function transferBytes (n: NovacronNode): Promise<Map<string, number>> {
-  const metric = n.components.registry.getSingleMetric('libp2p_data_transfer_bytes_total')
-  const out = new Map<string, number>()
-  if (metric == null) return out
-  for (const v of (await metric.get()).values) out.set(String(v.labels.protocol), v.value)
-  return out
-}
-
-async function totals (nodes: NovacronNode[]): Promise<{ all: number, membership: number, byProtocol: Map<string, number> }> {
-  let all = 0
-  let membership = 0
-  const byProtocol = new Map<string, number>()
-  for (const n of nodes) {
-    for (const [k, v] of await transferBytes(n)) {
-      byProtocol.set(k, (byProtocol.get(k) ?? 0) + v)
-      if (k.startsWith('global')) all += v
-      else if (MEMBERSHIP_PROTOCOLS.some(p => k.startsWith(p))) membership += v
-    }
+  async ask<T> (req: Record<string, unknown>, timeoutMs = 300_000): Promise<T> {
+    const id = this.next++
+    return await new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`worker request ${String(req.cmd)} timed out`)) }, timeoutMs)
+      this.pending.set(id, { resolve: v => { clearTimeout(timer); resolve(v as T) }, reject: e => { clearTimeout(timer); reject(e) } })
+      this.child.send({ ...req, id })
+    })
   }
-  return { all, membership, byProtocol }
 }
 
 function percentile (sorted: number[], p: number): number {
@@ -72,42 +65,58 @@ function percentile (sorted: number[], p: number): number {
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
+async function sumCounters (workers: Worker[]): Promise<Counters> {
+  const all = await Promise.all(workers.map(async w => await w.ask<Counters>({ cmd: 'counters' })))
+  const out: Counters = { all: 0, membership: 0, byProtocol: {}, suspicion: {} }
+  for (const c of all) {
+    out.all += c.all
+    out.membership += c.membership
+    for (const [k, v] of Object.entries(c.byProtocol)) out.byProtocol[k] = (out.byProtocol[k] ?? 0) + v
+    for (const [k, v] of Object.entries(c.suspicion)) out.suspicion[k] = (out.suspicion[k] ?? 0) + v
+  }
+  return out
+}
+
 /**
- * N real NovaCron nodes in this process (real libp2p on 127.0.0.1, real LevelDB, real API), default
- * membership config. Measures convergence of a state change and the bytes the mesh costs.
+ * N real NovaCron nodes (real libp2p on 127.0.0.1, real LevelDB, real API, default membership config) spread
+ * over `processes` worker processes. Measures convergence of a state change and the bytes the mesh costs.
  */
-export async function runReal (nodesWanted: number, opts: { trials: number, windowS: number, trialGapMs: number, log: (s: string) => void }): Promise<RealRun> {
+export async function runReal (nodesWanted: number, opts: { processes: number, trials: number, windowS: number, trialGapMs: number, log: (s: string) => void }): Promise<RealRun> {
   const dir = await mkdtemp(join(tmpdir(), 'novacron-gossip-bench-'))
-  const nodes: NovacronNode[] = []
+  const procs = Math.max(1, Math.min(opts.processes, nodesWanted))
+  const workers = Array.from({ length: procs }, () => new Worker())
   const started = Date.now()
   try {
     const secretFile = join(dir, 'cluster.secret')
     await writeFile(secretFile, encodeSecret(generateSecret()), { mode: 0o600 })
-    const silent = new Writable({ write (_c, _e, cb) { cb() } })
-    for (let i = 0; i < nodesWanted; i++) {
-      const dataDir = join(dir, `n${i}`)
-      const seeds = nodes.slice(0, 2).map(n => n.components.mesh.addresses()[0] ?? '')
-      await initDataDir({ dataDir, secretFile, listen: ['/ip4/127.0.0.1/tcp/0'], api: { host: '127.0.0.1', port: 0 }, site: `site-${i % 4}`, bootstrap: seeds })
-      const node = await NovacronNode.open({ dataDir, role: 'node', out: silent })
-      await node.start()
-      nodes.push(node)
+    const per = Math.ceil(nodesWanted / procs)
+    const first = workers[0] as Worker
+    const r0 = await first.ask<{ ids: string[], addresses: string[] }>({ cmd: 'start', dir, secretFile, first: 0, count: Math.min(per, nodesWanted), seeds: [] })
+    first.ids = r0.ids
+    const seeds = r0.addresses.slice(0, 2)
+    await Promise.all(workers.slice(1).map(async (w, k) => {
+      const from = (k + 1) * per
+      const count = Math.max(0, Math.min(per, nodesWanted - from))
+      if (count > 0) w.ids = (await w.ask<{ ids: string[] }>({ cmd: 'start', dir, secretFile, first: from, count, seeds })).ids
+    }))
+    // ready when every node holds a record of every node (liveness may flap under CPU starvation: counted below)
+    const deadline = Date.now() + 300_000
+    for (;;) {
+      const views = (await Promise.all(workers.map(async w => await w.ask<Array<{ members: number }>>({ cmd: 'views' })))).flat()
+      if (views.every(v => v.members === nodesWanted)) break
+      if (Date.now() > deadline) throw new Error(`${nodesWanted} nodes did not learn of each other in 300 s`)
+      await sleep(500)
     }
-    const ids = nodes.map(n => n.components.identity.peerId.toString())
-    const deadline = Date.now() + 180_000
-    while (Date.now() < deadline && !nodes.every(o => ids.every(id => o.membership.view.get(id)?.liveness === 'alive'))) await sleep(250)
-    if (!nodes.every(o => ids.every(id => o.membership.view.get(id)?.liveness === 'alive'))) throw new Error(`${nodesWanted} nodes did not converge in 180 s`)
     const setupS = (Date.now() - started) / 1000
-    opts.log(`  ${nodesWanted} nodes converged in ${setupS.toFixed(1)} s; steady-state window ${opts.windowS} s`)
+    opts.log(`  ${nodesWanted} nodes in ${procs} processes know each other after ${setupS.toFixed(1)} s; steady-state window ${opts.windowS} s`)
     await sleep(3000)
-    const suspicionBefore = await suspicionTotals(nodes)
-    const loop = monitorEventLoopDelay({ resolution: 10 })
-    loop.enable()
 
-    const before = await totals(nodes)
+    await Promise.all(workers.map(async w => await w.ask({ cmd: 'loop', enable: true })))
+    const before = await sumCounters(workers)
     await sleep(opts.windowS * 1000)
-    const after = await totals(nodes)
+    const after = await sumCounters(workers)
     const byProtocol: Record<string, number> = {}
-    for (const [k, v] of after.byProtocol) byProtocol[k] = Math.round((v - (before.byProtocol.get(k) ?? 0)) / nodesWanted / opts.windowS)
+    for (const [k, v] of Object.entries(after.byProtocol)) byProtocol[k] = Math.round((v - (before.byProtocol[k] ?? 0)) / nodesWanted / opts.windowS)
     const steady = {
       windowS: opts.windowS,
       allBytesPerNodePerS: Math.round((after.all - before.all) / nodesWanted / opts.windowS),
@@ -116,43 +125,38 @@ export async function runReal (nodesWanted: number, opts: { trials: number, wind
     }
 
     const convergenceMs: number[] = []
-    const changeStart = await totals(nodes)
     const changeT0 = Date.now()
     for (let t = 0; t < opts.trials; t++) {
-      const origin = nodes[Math.floor(Math.random() * nodes.length)] as NovacronNode
-      const originId = origin.components.identity.peerId.toString()
+      const w = workers[Math.floor(Math.random() * workers.length)] as Worker
+      const index = Math.floor(Math.random() * w.ids.length)
+      const originId = w.ids[index] as string
       const tag = `trial-${t}-${Math.random().toString(36).slice(2, 8)}`
-      const others = nodes.filter(n => n !== origin)
-      const seen = new Map<NovacronNode, number>()
-      const listeners = others.map(o => {
-        const fn = (): void => {
-          if (!seen.has(o) && o.membership.view.get(originId)?.record.state.vms[0]?.name === tag) seen.set(o, performance.now())
-        }
-        o.membership.events.addEventListener('change', fn)
-        return () => { o.membership.events.removeEventListener('change', fn) }
-      })
-      const t0 = performance.now()
-      origin.membership.setVms([{ name: tag, state: 'running', vcpus: 1, memoryBytes: 512 * 2 ** 20, diskBytes: 2 ** 30, gpus: 0 }])
+      await Promise.all(workers.map(async x => await x.ask({ cmd: 'watch', originId, tag })))
+      const { t0 } = await w.ask<{ t0: number }>({ cmd: 'change', index, tag })
+      let seen: number[] = []
       const until = Date.now() + 10_000
-      while (seen.size < others.length && Date.now() < until) await sleep(5)
-      for (const off of listeners) off()
-      if (seen.size < others.length) {
-        opts.log(`  trial ${t}: only ${seen.size}/${others.length} nodes saw the change within 10 s`)
+      while (Date.now() < until) {
+        seen = (await Promise.all(workers.map(async x => (await x.ask<{ seen: number[] }>({ cmd: 'collect' })).seen))).flat()
+        if (seen.length >= nodesWanted - 1) break
+        await sleep(20)
+      }
+      if (seen.length < nodesWanted - 1) {
+        opts.log(`  trial ${t}: only ${seen.length}/${nodesWanted - 1} nodes saw the change within 10 s`)
         convergenceMs.push(Infinity)
       } else {
-        convergenceMs.push(Math.round((Math.max(...seen.values()) - t0) * 10) / 10)
+        convergenceMs.push(Math.round((Math.max(...seen) - t0) * 10) / 10)
       }
       await sleep(opts.trialGapMs)
     }
-    const changeEnd = await totals(nodes)
+    const changeEnd = await sumCounters(workers)
     const changeS = (Date.now() - changeT0) / 1000
-    loop.disable()
-    const suspicionAfter = await suspicionTotals(nodes)
+    const loops = await Promise.all(workers.map(async w => await w.ask<{ p50: number, p99: number, max: number }>({ cmd: 'loop', enable: false })))
     const suspicionEvents: Record<string, number> = {}
-    for (const [k, v] of Object.entries(suspicionAfter)) suspicionEvents[k] = v - (suspicionBefore[k] ?? 0)
+    for (const [k, v] of Object.entries(changeEnd.suspicion)) suspicionEvents[k] = v - (before.suspicion[k] ?? 0)
     const sorted = [...convergenceMs].sort((a, b) => a - b)
     return {
       nodes: nodesWanted,
+      processes: procs,
       trials: opts.trials,
       convergenceMs,
       p50Ms: percentile(sorted, 50),
@@ -160,17 +164,21 @@ export async function runReal (nodesWanted: number, opts: { trials: number, wind
       maxMs: sorted[sorted.length - 1] ?? NaN,
       steady,
       underChanges: {
-        allBytesPerNodePerS: Math.round((changeEnd.all - changeStart.all) / nodesWanted / changeS),
-        membershipBytesPerNodePerS: Math.round((changeEnd.membership - changeStart.membership) / nodesWanted / changeS)
+        allBytesPerNodePerS: Math.round((changeEnd.all - after.all) / nodesWanted / changeS),
+        membershipBytesPerNodePerS: Math.round((changeEnd.membership - after.membership) / nodesWanted / changeS)
       },
       setupS,
-      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
       suspicionEvents,
-      eventLoopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
+      eventLoopDelayMs: {
+        p50: Math.round(Math.max(...loops.map(l => l.p50))),
+        p99: Math.round(Math.max(...loops.map(l => l.p99))),
+        max: Math.round(Math.max(...loops.map(l => l.max)))
+      },
       loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100
     }
   } finally {
-    await Promise.allSettled(nodes.map(async n => { await n.stop() }))
+    await Promise.allSettled(workers.map(async w => { await w.ask({ cmd: 'stop' }, 60_000) }))
+    for (const w of workers) if (w.child.exitCode == null) w.child.kill('SIGKILL')
     await rm(dir, { recursive: true, force: true })
   }
 }

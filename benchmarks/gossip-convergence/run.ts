@@ -15,6 +15,7 @@ const { values } = parseArgs({
     sim: { type: 'string', default: '1000,10000' },
     trials: { type: 'string', default: '30' },
     'window-s': { type: 'string', default: '20' },
+    processes: { type: 'string', default: '4' },
     out: { type: 'string' }
   }
 })
@@ -49,7 +50,7 @@ log(`representative signed record: ${sample.size} bytes (+${GOSSIP_WIRE_OVERHEAD
 const real: RealRun[] = []
 for (const n of list(values.real)) {
   log(`real nodes: ${n}`)
-  const r = await runReal(n, { trials, windowS, trialGapMs: 300, log })
+  const r = await runReal(n, { processes: Number(values.processes), trials, windowS, trialGapMs: 300, log })
   log(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, steady ${r.steady.allBytesPerNodePerS} B/s/node (membership ${r.steady.membershipBytesPerNodePerS}); event loop p99 ${r.eventLoopDelayMs.p99} ms, load ${r.loadAverage1m}, suspicion events ${JSON.stringify(r.suspicionEvents)}`)
   real.push(r)
 }
@@ -68,7 +69,7 @@ for (const n of list(values.sim)) {
 
 const results = {
   date: new Date().toISOString(),
-  machine: 'shared 2-core development VM; all real nodes in this one Node 24 process',
+  machine: `shared 2-core development VM; real nodes in ${values.processes} Node 24 worker processes`,
   recordBytes: sample.size,
   real: real.map(r => ({ ...r, serf: serfModel(r.nodes), p99VsTarget1s: Math.round(r.p99Ms / 1000 * 1000) / 1000 })),
   simulated: sims
@@ -82,7 +83,7 @@ const md = [
   '',
   `Run ${results.date} on ${results.machine}. Signed record: ${sample.size} bytes.`,
   '',
-  '## Real nodes (libp2p on 127.0.0.1, one process)',
+  '## Real nodes (libp2p on 127.0.0.1, spread over the worker processes)',
   '',
   '| nodes | trials | p50 ms | p99 ms | p99 / 1 s target | Serf model to 99.99 % (s) | p99 / Serf | steady KiB/s/node all libp2p | of which membership | KiB/s/node while changing every ~0.3 s | event-loop delay p99 ms | machine load (1 min) | false suspicions (suspect/refuted) |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
