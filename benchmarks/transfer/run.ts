@@ -13,7 +13,7 @@ import { cpus, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createReadStream } from 'node:fs'
+import { createReadStream, readFileSync } from 'node:fs'
 import { NetnsTestbed } from '../../test/testbed/netns-testbed.js'
 import { NovacronHosts, type NovacronHost } from '../../test/testbed/novacron-hosts.js'
 import { seedImage, newChunkBytes } from '../../test/helpers/image-seed.js'
@@ -50,15 +50,28 @@ async function sha256 (path: string): Promise<string> {
   return h.digest('hex')
 }
 
-interface Pull extends Timed { progress: TransferProgress }
+interface Pull extends Timed { progress: TransferProgress, cpuS: number }
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds (pid: number | undefined): number {
+  if (pid == null) return 0
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch {
+    return 0
+  }
+}
 
 async function pull (h: NovacronHost, ref: string, out?: string): Promise<Pull> {
   const rx0 = await h.tb.rxBytes(h.host)
+  const c0 = cpuSeconds(h.child?.pid)
   const t0 = performance.now()
   const r = await h.cli(['image', 'pull', ref, '--json', ...(out != null ? ['--out', out] : [])], 1_800_000)
   const seconds = (performance.now() - t0) / 1000
   if (r.code !== 0) throw new Error(`pull ${ref} on h${h.host}: ${r.stderr}\n${h.logs.slice(-3000)}`)
-  return { seconds, rxBytes: await h.tb.rxBytes(h.host) - rx0, progress: JSON.parse(r.stdout) as TransferProgress }
+  return { seconds, rxBytes: await h.tb.rxBytes(h.host) - rx0, progress: JSON.parse(r.stdout) as TransferProgress, cpuS: r2(cpuSeconds(h.child?.pid) - c0) }
 }
 
 async function withBed<T> (hosts: number, rate: (h: number) => { upMbit?: number, downMbit?: number }, fn: (tb: NetnsTestbed, nh: NovacronHosts) => Promise<T>): Promise<T> {
@@ -94,7 +107,9 @@ async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?:
     log('case 1: rsync -a over ssh')
     const rsync = await timed(tb, 1, `rsync -a -e '${sshCommand}' root@${tb.ip(0)}:${v1.path} ${join(dst, 'rsync')}/`)
     log('case 1: novacron image pull')
+    const seedCpu0 = cpuSeconds(seeder.child?.pid)
     const nc = await pull(recv, 'disk@1')
+    const seedCpu = r2(cpuSeconds(seeder.child?.pid) - seedCpu0)
     const write = await pull(recv, 'disk@1', join(dst, 'novacron.raw'))
     for (const f of ['curl.raw', 'rsync/disk.raw', 'novacron.raw']) if (await sha256(join(dst, f)) !== v1.sha256) throw new Error(`${f} differs from the source`)
     const ncTotal = nc.seconds + write.seconds
@@ -109,7 +124,9 @@ async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?:
       notes: [
         `speed vs rsync: ${r2(rsync.seconds / nc.seconds)}× (pull), ${r2(rsync.seconds / ncTotal)}× (pull + write); target ≥ 1×`,
         `speed vs curl: ${r2(curl.seconds / nc.seconds)}× (pull), ${r2(curl.seconds / ncTotal)}× (pull + write)`,
-        `novacron moved ${r2(nc.progress.wireBytes / 1e6)} MB of chunk payload for a ${r2(SIZE / 1e6)} MB disk (zeros never sent, duplicates sent once)`
+        `novacron moved ${r2(nc.progress.wireBytes / 1e6)} MB of chunk payload for a ${r2(SIZE / 1e6)} MB disk (zeros never sent, duplicates sent once)`,
+        `CPU during the pull: receiver node ${nc.cpuS} s, seeder node ${seedCpu} s (wall ${r2(nc.seconds)} s; the CLI process not counted)`,
+        `inside the node the transfer took ${r2(((nc.progress.finishedAt ?? 0) - nc.progress.startedAt) / 1000)} s (manifest lookup to commit); the rest is the CLI process`
       ]
     })
 
@@ -155,8 +172,8 @@ async function case3 (v1: WrittenDisk): Promise<void> {
     results.push({
       name: `3. ${RATE} Mbit/s seeders → 1 receiver`,
       rows: [
-        { seeders: 1, seconds: r2(a.seconds), MBps: mbps(a.progress.wireBytes, a.seconds), peersUsed: a.progress.perPeer.length },
-        { seeders: 4, seconds: r2(b.seconds), MBps: mbps(b.progress.wireBytes, b.seconds), peersUsed: b.progress.perPeer.length }
+        { seeders: 1, seconds: r2(a.seconds), MBps: mbps(a.progress.wireBytes, a.seconds), peersUsed: a.progress.perPeer.length, receiverCpuS: a.cpuS },
+        { seeders: 4, seconds: r2(b.seconds), MBps: mbps(b.progress.wireBytes, b.seconds), peersUsed: b.progress.perPeer.length, receiverCpuS: b.cpuS }
       ],
       notes: [`speed-up with 4 seeders: ${r2(a.seconds / b.seconds)}× (target ≥ 3.5×, limit 4×)`, `per-peer bytes (4 seeders): ${b.progress.perPeer.map(p => `${r2(p.bytes / 1e6)} MB`).join(', ')}`]
     })
@@ -185,11 +202,14 @@ async function case4 (v1: WrittenDisk): Promise<void> {
     results.push({
       name: `4. fan-out 1 → ${RECEIVERS}, every host ${RATE} Mbit/s`,
       rows: [
-        { run: 'one-to-one', seconds: r2(a.seconds) },
+        { run: 'one-to-one', seconds: r2(a.seconds), receiverCpuS: a.cpuS },
         { run: `1 → ${RECEIVERS} (until the last finished)`, seconds: r2(total) },
-        ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((p.progress.wireBytes - (fromSeed[i] ?? 0)) / 1e6) }))
+        ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), receiverCpuS: p.cpuS, fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((p.progress.wireBytes - (fromSeed[i] ?? 0)) / 1e6) }))
       ],
-      notes: [`fan-out time / one-to-one: ${r2(total / a.seconds)}× (target ≤ 1.5×; a central server needs ~${RECEIVERS}×)`]
+      notes: [
+        `fan-out time / one-to-one: ${r2(total / a.seconds)}× (target ≤ 1.5×; a central server needs ~${RECEIVERS}×)`,
+        `the seeder sent ${r2(fromSeed.reduce((x, y) => x + y, 0) / Math.max(1, a.progress.wireBytes))}× the image's chunk bytes; the ${RECEIVERS} receivers used ${r2(pulls.reduce((x, p) => x + p.cpuS, 0))} CPU s together on a ${cpus().length}-core machine in ${r2(total)} s`
+      ]
     })
   })
 }

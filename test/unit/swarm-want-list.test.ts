@@ -86,6 +86,18 @@ describe('piece picker (want list)', () => {
     expect(p.remainingCount).toBe(1)
   })
 
+  it('holds endgame back until few pieces are outstanding', () => {
+    const p = new PiecePicker(manifest([1, 2, 3]), 3, Math.random, 2)
+    const all = bits(3, [0, 1, 2])
+    const taken = [p.pick('a', all), p.pick('a', all), p.pick('a', all)]
+    expect(p.pick('b', all)).toBeUndefined() // 3 outstanding > 2: no duplicates yet
+    p.markStoring(taken[0]!)
+    p.markDone(taken[0]!)
+    const dup = p.pick('b', all)
+    expect(dup != null && dup !== taken[0]).toBe(true)
+    expect(dup?.requesters.size).toBe(2)
+  })
+
   it('bumps its generation when a chunk comes back or endgame begins (so starved peers are tried again)', () => {
     const p = new PiecePicker(manifest([1]), 2)
     const g0 = p.generation

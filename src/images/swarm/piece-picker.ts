@@ -2,6 +2,8 @@ import type { Manifest } from '../types.js'
 import type { Bitfield } from './bitfield.js'
 
 const REBUILD_MS = 200
+/** Endgame starts when at most this many pieces are still outstanding. */
+export const ENDGAME_MAX_PIECES = 32
 
 export const enum PieceState { Missing = 0, Requested = 1, Storing = 2, Done = 3 }
 
@@ -32,10 +34,12 @@ export class PiecePicker {
   private rebuiltAt = 0
   private missing = 0
   private remaining = 0
+  private storing = 0
   /** Bumped whenever a peer that found nothing to fetch might now find something (a piece came back, endgame began). */
   generation = 0
 
-  constructor (manifest: Manifest, private readonly endgameRequesters: number, private readonly random: () => number = Math.random) {
+  constructor (manifest: Manifest, private readonly endgameRequesters: number, private readonly random: () => number = Math.random,
+    private readonly endgameMaxPieces = ENDGAME_MAX_PIECES) {
     const byId = new Map<string, Piece>()
     manifest.chunks.forEach((c, i) => {
       if (c.zero === true) return
@@ -60,9 +64,12 @@ export class PiecePicker {
   markDone (p: Piece): void {
     if (p.state === PieceState.Done) return
     if (p.state === PieceState.Missing) this.missing--
+    if (p.state === PieceState.Storing) this.storing--
     p.state = PieceState.Done
     p.requesters.clear()
     this.remaining--
+    // inside the endgame window starved peers may now duplicate the last requests
+    if (this.missing === 0 && this.remaining - this.storing <= this.endgameMaxPieces) this.generation++
   }
 
   markStoring (p: Piece): void {
@@ -70,12 +77,14 @@ export class PiecePicker {
       this.missing--
       if (this.missing === 0) this.generation++
     }
+    if (p.state !== PieceState.Storing) this.storing++
     p.state = PieceState.Storing
   }
 
   /** Storing failed or was abandoned: fetch it again. */
   markMissing (p: Piece): void {
     if (p.state === PieceState.Missing || p.state === PieceState.Done) return
+    if (p.state === PieceState.Storing) this.storing--
     p.state = PieceState.Missing
     this.missing++
     this.retry.push(p)
@@ -138,7 +147,9 @@ export class PiecePicker {
       }
       return undefined
     }
-    // endgame: everything missing is in flight somewhere; duplicate the requests of the slowest peers
+    // endgame: everything missing is in flight somewhere, and little is left: duplicate those requests so the
+    // slowest peer does not hold up the end (with large windows, earlier duplication would only waste bandwidth)
+    if (this.remaining - this.storing > this.endgameMaxPieces) return undefined
     for (const p of this.pieces) {
       if (p.state === PieceState.Requested && p.requesters.size < this.endgameRequesters && !p.requesters.has(peer) && bits.get(p.entries[0] ?? 0)) {
         p.requesters.add(peer)
