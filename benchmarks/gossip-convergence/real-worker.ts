@@ -63,6 +63,7 @@ async function handle (req: Request): Promise<unknown> {
       return { all, membership, byProtocol, suspicion }
     }
     case 'watch': {
+      for (const off of offs) off()
       seen = []
       offs = nodes.filter(n => n.components.identity.peerId.toString() !== req.originId).map(o => {
         let done = false

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { PeerId, Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
@@ -93,6 +94,8 @@ export class MembershipService implements Startable {
     this.cfg = { ...membershipConfigOf(components.config.sections), ...stripUndefined(init), inventoryIntervalMs: init.inventoryIntervalMs ?? DEFAULT_INVENTORY_INTERVAL_MS }
     this.gpusOverride = init.gpus
     this.log = components.logger.child('membership')
+    // the API's live events, the status page and the VM/placement services all listen here
+    setMaxListeners(64, this.events)
     this.metrics = new MembershipMetrics(components.registry)
     this.view = new ClusterView(components.identity.peerId.toString(), versionOf, this.cfg)
     this.ctx = {
