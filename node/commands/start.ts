@@ -1,5 +1,4 @@
 import type { NodeRole } from '../../src/mesh/mesh.js'
-import { NovacronNode } from '../novacron-node.js'
 import { dataDirOf } from '../api-client.js'
 import type { Command } from '../cli-kit.js'
 
@@ -15,6 +14,8 @@ function startCommand (role: NodeRole): Command {
     usage: `novacron ${role} start [--data-dir DIR]`,
     options: { 'data-dir': { type: 'string' } },
     async run (args, io) {
+      // loaded here, not at the top: client commands should not pay for loading libp2p and every service
+      const { NovacronNode } = await import('../novacron-node.js')
       const node = await NovacronNode.open({ dataDir: dataDirOf(args, io), role, out: io.stdout })
       try {
         await node.start()
