@@ -8,6 +8,8 @@ import { encodeSecret, generateSecret } from '../../src/secret/cluster-secret.js
 /** Figures of one real-node run (one cluster size). */
 export interface RealRun {
   nodes: number
+  /** Membership config overrides of this run (none: production defaults). */
+  membership?: Record<string, number>
   processes: number
   trials: number
   /** Per trial: ms from the state change on one node until every other node holds it. */
@@ -81,7 +83,7 @@ async function sumCounters (workers: Worker[]): Promise<Counters> {
  * N real NovaCron nodes (real libp2p on 127.0.0.1, real LevelDB, real API, default membership config) spread
  * over `processes` worker processes. Measures convergence of a state change and the bytes the mesh costs.
  */
-export async function runReal (nodesWanted: number, opts: { processes: number, trials: number, windowS: number, trialGapMs: number, log: (s: string) => void }): Promise<RealRun> {
+export async function runReal (nodesWanted: number, opts: { processes: number, trials: number, windowS: number, trialGapMs: number, membership?: Record<string, number>, log: (s: string) => void }): Promise<RealRun> {
   const dir = await mkdtemp(join(tmpdir(), 'novacron-gossip-bench-'))
   const procs = Math.max(1, Math.min(opts.processes, nodesWanted))
   const workers = Array.from({ length: procs }, () => new Worker())
@@ -91,20 +93,23 @@ export async function runReal (nodesWanted: number, opts: { processes: number, t
     await writeFile(secretFile, encodeSecret(generateSecret()), { mode: 0o600 })
     const per = Math.ceil(nodesWanted / procs)
     const first = workers[0] as Worker
-    const r0 = await first.ask<{ ids: string[], addresses: string[] }>({ cmd: 'start', dir, secretFile, first: 0, count: Math.min(per, nodesWanted), seeds: [] })
+    const r0 = await first.ask<{ ids: string[], addresses: string[] }>({ cmd: 'start', dir, secretFile, first: 0, count: Math.min(per, nodesWanted), seeds: [], membership: opts.membership })
     first.ids = r0.ids
     const seeds = r0.addresses.slice(0, 2)
     await Promise.all(workers.slice(1).map(async (w, k) => {
       const from = (k + 1) * per
       const count = Math.max(0, Math.min(per, nodesWanted - from))
-      if (count > 0) w.ids = (await w.ask<{ ids: string[] }>({ cmd: 'start', dir, secretFile, first: from, count, seeds })).ids
+      if (count > 0) w.ids = (await w.ask<{ ids: string[] }>({ cmd: 'start', dir, secretFile, first: from, count, seeds, membership: opts.membership })).ids
     }))
     // ready when every node holds a record of every node (liveness may flap under CPU starvation: counted below)
-    const deadline = Date.now() + 300_000
+    const deadline = Date.now() + Number(process.env.READY_TIMEOUT_MS ?? 300_000)
     for (;;) {
-      const views = (await Promise.all(workers.map(async w => await w.ask<Array<{ members: number }>>({ cmd: 'views' })))).flat()
+      const views = (await Promise.all(workers.map(async w => await w.ask<Array<{ members: number, alive: number, connections: number, topicPeers: number }>>({ cmd: 'views' })))).flat()
       if (views.every(v => v.members === nodesWanted)) break
-      if (Date.now() > deadline) throw new Error(`${nodesWanted} nodes did not learn of each other in 300 s`)
+      if (Date.now() > deadline) {
+        opts.log(`  members/alive/connections/topic peers per node: ${views.map(v => `${v.members}/${v.alive}/${v.connections}/${v.topicPeers}`).join(' ')}`)
+        throw new Error(`${nodesWanted} nodes did not learn of each other in 300 s`)
+      }
       await sleep(500)
     }
     const setupS = (Date.now() - started) / 1000
@@ -156,6 +161,7 @@ export async function runReal (nodesWanted: number, opts: { processes: number, t
     const sorted = [...convergenceMs].sort((a, b) => a - b)
     return {
       nodes: nodesWanted,
+      membership: opts.membership,
       processes: procs,
       trials: opts.trials,
       convergenceMs,

@@ -3,6 +3,8 @@ import { Writable } from 'node:stream'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { NovacronNode } from '../../node/novacron-node.js'
 import { initDataDir } from '../../src/config/init-data-dir.js'
+import { loadConfig, saveConfig } from '../../src/config/load.js'
+import { STATE_TOPIC } from '../../src/membership/constants.js'
 
 /**
  * One process of the real-node benchmark: runs `count` NovaCron nodes and answers the orchestrator
@@ -10,7 +12,7 @@ import { initDataDir } from '../../src/config/init-data-dir.js'
  * (performance.timeOrigin + performance.now()), comparable across processes on one machine.
  */
 type Request =
-  | { id: number, cmd: 'start', dir: string, secretFile: string, first: number, count: number, seeds: string[] }
+  | { id: number, cmd: 'start', dir: string, secretFile: string, first: number, count: number, seeds: string[], membership?: Record<string, number> }
   | { id: number, cmd: 'views' }
   | { id: number, cmd: 'counters' }
   | { id: number, cmd: 'watch', originId: string, tag: string }
@@ -34,6 +36,11 @@ async function handle (req: Request): Promise<unknown> {
         const dataDir = join(req.dir, `n${i}`)
         const seeds = req.seeds.length > 0 ? req.seeds : nodes.slice(0, 2).map(n => n.components.mesh.addresses()[0] ?? '')
         await initDataDir({ dataDir, secretFile: req.secretFile, listen: ['/ip4/127.0.0.1/tcp/0'], api: { host: '127.0.0.1', port: 0 }, site: `site-${i % 4}`, bootstrap: seeds })
+        if (req.membership != null) {
+          const config = await loadConfig(dataDir)
+          config.sections.membership = { ...(config.sections.membership as object), ...req.membership }
+          await saveConfig(dataDir, config)
+        }
         const node = await NovacronNode.open({ dataDir, role: 'node', out: silent })
         await node.start()
         nodes.push(node)
@@ -41,7 +48,15 @@ async function handle (req: Request): Promise<unknown> {
       return { ids: nodes.map(n => n.components.identity.peerId.toString()), addresses: nodes.map(n => n.components.mesh.addresses()[0] ?? '') }
     }
     case 'views':
-      return nodes.map(n => ({ members: n.membership.view.size, alive: n.membership.view.all().filter(m => m.liveness === 'alive').length }))
+      return nodes.map(n => {
+        const ps = n.components.mesh.libp2p.services.pubsub
+        return {
+          members: n.membership.view.size,
+          alive: n.membership.view.all().filter(m => m.liveness === 'alive').length,
+          connections: n.components.mesh.connectionCount(),
+          topicPeers: ps.getSubscribers(STATE_TOPIC).length
+        }
+      })
     case 'counters': {
       let all = 0
       let membership = 0
