@@ -86,6 +86,7 @@ export class MembershipService implements Startable {
   private periodic?: ReturnType<typeof setTimeout>
   private readonly lastSync = new Map<string, number>()
   private started = false
+  private refuting = false
   /** Whether this node's record has been gossiped since start (done after the first successful sync). */
   private announced = false
 
@@ -264,10 +265,17 @@ export class MembershipService implements Startable {
     }
   }
 
+  /** Publish a newer record, once for any number of suspicions that arrive before it goes out. */
   private refute (reason: string): void {
+    this.swim.selfSuspected()
+    if (this.refuting) return
+    this.refuting = true
     this.metrics.suspicion.inc({ event: 'refuted' })
     this.log.info('refuting suspicion', { reason })
-    this.enqueue('refute')
+    this.chain = this.chain.then(async () => {
+      this.refuting = false
+      await this.republish('refute')
+    }).catch(err => { this.log.warn('cannot publish own record', { reason, err }) })
   }
 
   private publishSuspicion (subject: string, version: Version): void {

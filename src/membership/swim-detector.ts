@@ -18,6 +18,9 @@ export interface SwimDetectorInit {
 /** A failed round that took longer than this many times its timeouts says more about us than about the target. */
 export const LOCAL_LAG_FACTOR = 1.5
 
+/** Highest local-health score: probe timeouts stretch to (1 + score) × the configured ones. */
+export const MAX_AWARENESS = 8
+
 /** Most members re-probed at once after this node learns it was cut off. */
 export const REJOIN_PROBES = 32
 
@@ -31,6 +34,11 @@ export class SwimDetector {
   private readonly init: SwimDetectorInit
   private readonly schedule = new ProbeSchedule()
   private running = false
+  /**
+   * Local health awareness (Lifeguard): grows when this node's own rounds run late or it is itself suspected,
+   * shrinks with every probe answered in time. An unhealthy node waits longer before accusing anyone.
+   */
+  private awareness = 0
 
   constructor (init: SwimDetectorInit) {
     this.init = init
@@ -51,12 +59,16 @@ export class SwimDetector {
 
   /** Probe `id` directly, then indirectly; suspect it when nothing answers. Resolves true when it is alive. */
   async check (id: string): Promise<boolean> {
-    const { ctx, probe, indirectProbes, probeTimeoutMs } = this.init
+    const { ctx, probe, indirectProbes } = this.init
+    const probeTimeoutMs = this.init.probeTimeoutMs * (1 + this.awareness)
     const peer = peerIdFromString(id)
     const started = Date.now()
-    if (await probe.probe(peer).then(() => true, () => false)) return true
+    if (await probe.probe(peer, probeTimeoutMs).then(() => true, () => false)) {
+      this.adjustAwareness(-1)
+      return true
+    }
     const helpers = this.schedule.helpers(ctx.view.peers().filter(m => m.liveness === 'alive').map(m => m.id), id, indirectProbes)
-    const results = await Promise.all(helpers.map(async h => await probe.probeVia(peerIdFromString(h), peer).catch(() => false)))
+    const results = await Promise.all(helpers.map(async h => await probe.probeVia(peerIdFromString(h), peer, probeTimeoutMs * 2).catch(() => false)))
     if (results.some(ok => ok)) {
       ctx.log.debug('indirect probe succeeded', { peer: id, helpers: helpers.length })
       return true
@@ -67,6 +79,7 @@ export class SwimDetector {
     // and the silence may be ours, not the target's. Do not accuse anyone on such a round.
     const elapsed = Date.now() - started
     if (elapsed > probeTimeoutMs * 3 * LOCAL_LAG_FACTOR) {
+      this.adjustAwareness(+1)
       ctx.metrics.suspicion.inc({ event: 'skipped-local-lag' })
       ctx.log.info('probe round too slow here to suspect anyone', { peer: id, elapsedMs: elapsed })
       return false
@@ -77,6 +90,20 @@ export class SwimDetector {
       ctx.publishSuspicion(id, m.version)
     }
     return false
+  }
+
+  /** This node was itself suspected (it is refuting): likely unhealthy, so be slower to accuse others. */
+  selfSuspected (): void {
+    this.adjustAwareness(+1)
+  }
+
+  /** Current local-health score (0 = healthy). */
+  get localHealth (): number {
+    return this.awareness
+  }
+
+  private adjustAwareness (delta: number): void {
+    this.awareness = Math.max(0, Math.min(MAX_AWARENESS, this.awareness + delta))
   }
 
   /** A peer answered a probe (or probed us): alive. Pull its record when it announced a newer version. */

@@ -18,7 +18,7 @@ const rec = (peerId: string, seq = 1): VerifiedRecord => ({ state: { peerId, boo
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 /** A detector over a real ClusterView with a scripted probe transport. */
-async function setup (behaviour: { direct: (target: string) => Promise<Version>, via: (helper: string, target: string) => Promise<boolean> }) {
+async function setup (behaviour: { direct: (target: string, timeoutMs?: number) => Promise<Version>, via: (helper: string, target: string) => Promise<boolean> }) {
   const self = await id()
   const view = new ClusterView<VerifiedRecord>(self, versionOf, { suspectTimeoutMs: 1000 })
   view.setSelf(rec(self), 0)
@@ -30,7 +30,7 @@ async function setup (behaviour: { direct: (target: string) => Promise<Version>,
     refute: () => {}, publishSuspicion: subject => { published.push(subject) }, transition: t => { transitions.push(t) }, changed: () => {}
   }
   const probe = {
-    probe: async (p: { toString: () => string }) => await behaviour.direct(p.toString()),
+    probe: async (p: { toString: () => string }, timeoutMs?: number) => await behaviour.direct(p.toString(), timeoutMs),
     probeVia: async (h: { toString: () => string }, t: { toString: () => string }) => await behaviour.via(h.toString(), t.toString())
   } as unknown as ProbeProtocol
   const swim = new SwimDetector({ ctx, probe, indirectProbes: 2, probeTimeoutMs: 10, onNewerVersion: () => {} })
@@ -67,6 +67,22 @@ describe('SWIM detector', () => {
     expect(s.view.get(a)?.liveness).toBe('alive')
     expect(s.published).toEqual([])
     expect((await s.metrics.suspicion.get()).values.find(v => v.labels.event === 'skipped-local-lag')?.value).toBe(1)
+  })
+
+  it('a node that ran late or was itself suspected stretches its probe timeouts, and recovers with answers', async () => {
+    const [a, b] = [await id(), await id()]
+    const timeouts: number[] = []
+    let slow = true
+    const s = await setup({ direct: async (_t, timeoutMs) => { timeouts.push(timeoutMs ?? 0); if (slow) { await sleep(80); throw new Error('timeout') } return { bootEpoch: 1, seq: 1 } }, via: async () => false })
+    for (const m of [a, b]) s.view.merge(rec(m), 0)
+    await s.swim.check(a)
+    expect(s.swim.localHealth).toBe(1)
+    s.swim.selfSuspected()
+    expect(s.swim.localHealth).toBe(2)
+    slow = false
+    await s.swim.check(a)
+    expect(timeouts).toEqual([10, 30])
+    expect(s.swim.localHealth).toBe(1)
   })
 
   it('a direct answer revives a suspect member and asks for a newer record it announces', async () => {
