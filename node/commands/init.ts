@@ -1,5 +1,5 @@
 import { initDataDir } from '../../src/config/init-data-dir.js'
-import { FieldProblem, parseHostPort, parseLabelFlag } from '../../src/config/fields.js'
+import { readLabelAndApiFlags } from './node-identity-flags.js'
 import { CliError, flag, list, str, writeJson, type Command } from '../cli-kit.js'
 
 export const initCommand: Command = {
@@ -24,16 +24,7 @@ export const initCommand: Command = {
     const secretFile = str(args, 'secret-file')
     if (dataDir == null) throw new CliError('init: --data-dir is required', 2)
     if (secretFile == null) throw new CliError('init: --secret-file is required (create one with `novacron secret new --out FILE`)', 2)
-    let labels: Record<string, string>
-    let api
-    try {
-      labels = Object.fromEntries(list(args, 'label').map(l => parseLabelFlag('--label', l)))
-      const apiFlag = str(args, 'api')
-      api = apiFlag != null ? parseHostPort('--api', apiFlag) : undefined
-    } catch (err) {
-      if (err instanceof FieldProblem) throw new CliError(`init: ${err.field}: ${err.problem}`, 2)
-      throw err
-    }
+    const { labels, api } = readLabelAndApiFlags(args, 'init')
     const listen = list(args, 'listen')
     const result = await initDataDir({
       dataDir,

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { fileURLToPath } from 'node:url'
 import { VERSION } from '../../src/constants.js'
-import { FieldProblem, parseHostPort, parseLabelFlag } from '../../src/config/fields.js'
+import { readLabelAndApiFlags } from './node-identity-flags.js'
 import { CliError, flag, list, str, writeJson, type Command, type Io } from '../cli-kit.js'
 import { DEFAULT_INSTALL_DATA_DIR, DEFAULT_PROGRAM_DIR, DEFAULT_USER, installLayout } from '../install/layout.js'
 import { dataDirHoldsNode, install, uninstall } from '../install/installer.js'
@@ -63,16 +63,7 @@ export const installCommand: Command = {
       secretFile = await prompt('Cluster secret file (from `novacron secret new`): ')
       if (bootstrap.length === 0) bootstrap = (await prompt('Bootstrap seed addresses (space separated, empty for none): ')).split(/[\s,]+/).filter(s => s !== '')
     }
-    let labels: Record<string, string>
-    let api
-    try {
-      labels = Object.fromEntries(list(args, 'label').map(l => parseLabelFlag('--label', l)))
-      const apiFlag = str(args, 'api')
-      api = apiFlag != null ? parseHostPort('--api', apiFlag) : undefined
-    } catch (err) {
-      if (err instanceof FieldProblem) throw new CliError(`install: ${err.field}: ${err.problem}`, 2)
-      throw err
-    }
+    const { labels, api } = readLabelAndApiFlags(args, 'install')
     const listen = list(args, 'listen')
     const json = flag(args, 'json')
     const report = await install({
