@@ -184,6 +184,14 @@ export async function runReal (nodesWanted: number, opts: { processes: number, t
     }
   } finally {
     await Promise.allSettled(workers.map(async w => { await w.ask({ cmd: 'stop' }, 60_000) }))
+    // let them exit on their own (profiles, if any, are written at exit), then make sure
+    await Promise.all(workers.map(async w => {
+      if (w.child.exitCode != null) return
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, 15_000)
+        w.child.once('exit', () => { clearTimeout(timer); resolve() })
+      })
+    }))
     for (const w of workers) if (w.child.exitCode == null) w.child.kill('SIGKILL')
     await rm(dir, { recursive: true, force: true })
   }
