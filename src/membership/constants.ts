@@ -26,14 +26,19 @@ export const MAX_SYNC_BYTES = 24 * 1024 * 1024
 /** Probe messages are tiny. */
 export const MAX_PROBE_BYTES = 256
 
-/** How often the failure detector probes one member. @default 1000 */
-export const DEFAULT_PROBE_INTERVAL_MS = 1000
-/** How long a direct probe may take before indirect probes are tried. */
-export const DEFAULT_PROBE_TIMEOUT_MS = 500
+/**
+ * How often the failure detector probes one member. Edge links are WAN-like and edge boxes are small, so the
+ * defaults follow memberlist's WAN profile rather than its LAN one: at 32 real nodes on a shared 2-core box the
+ * LAN-like 1 s / 500 ms / 5 s timings suspected slow-but-alive nodes and missed the 1 s convergence target
+ * (benchmarks/gossip-convergence). @default 4000
+ */
+export const DEFAULT_PROBE_INTERVAL_MS = 4000
+/** How long a direct probe may take before indirect probes are tried. @default 2000 */
+export const DEFAULT_PROBE_TIMEOUT_MS = 2000
 /** How many other members are asked to probe an unresponsive one. */
 export const DEFAULT_INDIRECT_PROBES = 3
-/** How long a member stays suspect (unless it refutes) before it is declared dead. */
-export const DEFAULT_SUSPECT_TIMEOUT_MS = 5000
+/** How long a member stays suspect (unless it refutes) before it is declared dead. @default 10000 */
+export const DEFAULT_SUSPECT_TIMEOUT_MS = 10_000
 /** How long a dead member stays visible as dead before it is forgotten. */
 export const DEFAULT_DEAD_RETENTION_MS = 60_000
 /** Slowest republish of an unchanged record (heartbeat). Grows with the cluster size, see state.md. */

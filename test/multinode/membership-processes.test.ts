@@ -78,7 +78,7 @@ describe('membership across real novacron processes', () => {
         if (trail[trail.length - 1] !== l) trail.push(l)
       }
       return [n1, n2].every(o => (seen.get(o) as string[]).at(-1) === 'dead')
-    }, { timeoutMs: 30_000, intervalMs: 100, what: 'killed node dead on the others' })
+    }, { timeoutMs: 60_000, intervalMs: 100, what: 'killed node dead on the others' })
     for (const o of [n1, n2]) expect(seen.get(o)).toEqual(['alive', 'suspect', 'dead'])
     await n3.start()
     await waitFor(async () => {
