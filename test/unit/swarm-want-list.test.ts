@@ -129,7 +129,7 @@ describe('provider keys, refs and manifests on the wire', () => {
     const m = manifest([1, 'zero', 2])
     expect(fromWireManifest(toWireManifest(m))).toEqual(m)
     const w = toWireManifest(m)
-    w.size = 999n
+    w.size = 999
     expect(() => fromWireManifest(w)).toThrow(expect.objectContaining({ code: 'ERR_BAD_MANIFEST' }))
     const big = toWireManifest(m)
     expect(() => fromWireManifest(big, { maxChunks: 2 })).toThrow(expect.objectContaining({ code: 'ERR_BAD_MANIFEST' }))

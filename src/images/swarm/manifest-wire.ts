@@ -9,10 +9,10 @@ export function toWireManifest (m: Manifest): WireManifest {
   return {
     name: m.name,
     version: m.version,
-    size: BigInt(m.size),
+    size: m.size,
     chunks: m.chunks.map(c => ({ id: Uint8Array.from(Buffer.from(c.id, 'hex')), size: c.size, zero: c.zero === true })),
     author: m.author,
-    createdAt: BigInt(m.createdAt),
+    createdAt: m.createdAt,
     signature: Uint8Array.from(m.signature)
   }
 }
@@ -39,8 +39,9 @@ export function fromWireManifest (w: WireManifest, limits: ManifestLimits = {}):
     const id = Buffer.from(c.id).toString('hex')
     return c.zero ? { id, size: c.size, zero: true } : { id, size: c.size }
   })
-  if (BigInt(total) !== w.size) bad(`size ${w.size} is not the sum of its chunks (${total})`)
-  return { name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: Number(w.createdAt), signature: Uint8Array.from(w.signature) }
+  if (total !== w.size) bad(`size ${w.size} is not the sum of its chunks (${total})`)
+  if (!Number.isSafeInteger(w.createdAt)) bad('bad createdAt')
+  return { name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: w.createdAt, signature: Uint8Array.from(w.signature) }
 }
 
 export function isChunkId (id: string): boolean {

@@ -342,10 +342,10 @@ export namespace WireChunkRef {
 export interface WireManifest {
   name: string
   version: string
-  size: bigint
+  size: number
   chunks: WireChunkRef[]
   author: string
-  createdAt: bigint
+  createdAt: number
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -369,9 +369,9 @@ export namespace WireManifest {
           w.string(obj.version)
         }
 
-        if ((obj.size != null && obj.size !== 0n)) {
+        if ((obj.size != null && obj.size !== 0)) {
           w.uint32(24)
-          w.uint64(obj.size)
+          w.uint64Number(obj.size)
         }
 
         if (obj.chunks != null && obj.chunks.length > 0) {
@@ -386,9 +386,9 @@ export namespace WireManifest {
           w.string(obj.author)
         }
 
-        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+        if ((obj.createdAt != null && obj.createdAt !== 0)) {
           w.uint32(48)
-          w.uint64(obj.createdAt)
+          w.uint64Number(obj.createdAt)
         }
 
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
@@ -403,10 +403,10 @@ export namespace WireManifest {
         const obj: any = {
           name: '',
           version: '',
-          size: 0n,
+          size: 0,
           chunks: [],
           author: '',
-          createdAt: 0n,
+          createdAt: 0,
           signature: uint8ArrayAlloc(0)
         }
 
@@ -425,7 +425,7 @@ export namespace WireManifest {
               break
             }
             case 3: {
-              obj.size = reader.uint64()
+              obj.size = reader.uint64Number()
               break
             }
             case 4: {
@@ -443,7 +443,7 @@ export namespace WireManifest {
               break
             }
             case 6: {
-              obj.createdAt = reader.uint64()
+              obj.createdAt = reader.uint64Number()
               break
             }
             case 7: {
@@ -486,7 +486,7 @@ export namespace WireManifest {
             case 3: {
               yield {
                 field: `${prefix}.size`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -518,7 +518,7 @@ export namespace WireManifest {
             case 6: {
               yield {
                 field: `${prefix}.createdAt`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -553,7 +553,7 @@ export namespace WireManifest {
 
   export interface WireManifestSizeFieldEvent {
     field: '$.size'
-    value: bigint
+    value: number
   }
 
   export interface WireManifestChunksIdFieldEvent {
@@ -581,7 +581,7 @@ export namespace WireManifest {
 
   export interface WireManifestCreatedAtFieldEvent {
     field: '$.createdAt'
-    value: bigint
+    value: number
   }
 
   export interface WireManifestSignatureFieldEvent {
@@ -806,7 +806,7 @@ export namespace ChunkResponse {
 
   export interface ChunkResponseManifestSizeFieldEvent {
     field: '$.manifest.size'
-    value: bigint
+    value: number
   }
 
   export interface ChunkResponseManifestChunksIdFieldEvent {
@@ -834,7 +834,7 @@ export namespace ChunkResponse {
 
   export interface ChunkResponseManifestCreatedAtFieldEvent {
     field: '$.manifest.createdAt'
-    value: bigint
+    value: number
   }
 
   export interface ChunkResponseManifestSignatureFieldEvent {
