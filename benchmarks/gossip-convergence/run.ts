@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { GOSSIP_WIRE_OVERHEAD_BYTES } from '../../src/membership/constants.js'
+import { DEFAULT_PROBE_INTERVAL_MS, DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_SUSPECT_TIMEOUT_MS, GOSSIP_WIRE_OVERHEAD_BYTES } from '../../src/membership/constants.js'
 import { signRecord } from '../../src/membership/record.js'
 import { runReal, type RealRun } from './real-nodes.js'
 import { simulate, type SimResult } from './simulate.js'
@@ -91,7 +91,7 @@ const md = [
   '',
   '| nodes | failure detector | trials | p50 ms | p99 ms | p99 / 1 s target | Serf model to 99.99 % (s) | p99 / Serf | steady KiB/s/node all libp2p | of which membership | KiB/s/node while changing every ~0.3 s | event-loop delay p99 ms | machine load (1 min) | false suspicions (suspect/refuted) |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-  ...results.real.map(r => `| ${r.nodes} | ${r.membership != null ? 'relaxed (probe 4 s / timeout 2 s, suspect 10 s)' : 'default (probe 1 s / timeout 0.5 s, suspect 5 s)'} | ${r.trials} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.p99VsTarget1s} | ${r.serf.convergenceS} | ${(r.p99Ms / 1000 / r.serf.convergenceS).toFixed(3)} | ${kb(r.steady.allBytesPerNodePerS)} | ${kb(r.steady.membershipBytesPerNodePerS)} | ${kb(r.underChanges.allBytesPerNodePerS)} | ${r.eventLoopDelayMs.p99} | ${r.loadAverage1m} | ${r.suspicionEvents.suspect ?? 0}/${r.suspicionEvents.refuted ?? 0} |`),
+  ...results.real.map(r => `| ${r.nodes} | ${r.membership != null ? 'relaxed (probe 4 s / timeout 2 s, suspect 10 s)' : `default (probe ${DEFAULT_PROBE_INTERVAL_MS / 1000} s / timeout ${DEFAULT_PROBE_TIMEOUT_MS / 1000} s, suspect ${DEFAULT_SUSPECT_TIMEOUT_MS / 1000} s)`} | ${r.trials} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.p99VsTarget1s} | ${r.serf.convergenceS} | ${(r.p99Ms / 1000 / r.serf.convergenceS).toFixed(3)} | ${kb(r.steady.allBytesPerNodePerS)} | ${kb(r.steady.membershipBytesPerNodePerS)} | ${kb(r.underChanges.allBytesPerNodePerS)} | ${r.eventLoopDelayMs.p99} | ${r.loadAverage1m} | ${r.suspicionEvents.suspect ?? 0}/${r.suspicionEvents.refuted ?? 0} |`),
   '',
   '## Simulated (same ClusterView merge/suspicion code, simulated network: 5–40 ms links, 100 Mbit/s uplinks, 0.3 ms per message)',
   '',
