@@ -2,7 +2,8 @@ import { join, isAbsolute } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { Startable } from '@libp2p/interface'
 import { Registry } from 'prom-client'
-import { VERSION } from '../src/constants.js'
+import { LevelDatastore } from 'datastore-level'
+import { DATA_DIR_FILES, VERSION } from '../src/constants.js'
 import { loadConfig } from '../src/config/load.js'
 import type { NodeConfig } from '../src/config/schema.js'
 import { loadIdentity, type Identity } from '../src/identity/identity.js'
@@ -54,6 +55,8 @@ export interface NodeComponents {
   registry: Registry
   logger: Logger
   startedAt: number
+  /** libp2p's peer store and DHT records, kept across restarts. */
+  peerStore: LevelDatastore
 }
 
 /** One NovaCron process: assembles storage, mesh, services and the HTTP API, and starts/stops them in order. */
@@ -83,6 +86,8 @@ export class NovacronNode {
     const token = await ensureApiToken(opts.dataDir)
     // libp2p's prometheus metrics also collect the process defaults into this registry
     const registry = new Registry()
+    const peerStore = new LevelDatastore(join(opts.dataDir, DATA_DIR_FILES.peers))
+    await peerStore.open()
     const mesh = await Mesh.create({
       identity,
       secret,
@@ -95,13 +100,14 @@ export class NovacronNode {
       maxConnections: config.connections.max,
       targetPeers: config.connections.targetPeers,
       registry,
+      datastore: peerStore,
       logger: logger.child('mesh'),
       connector: opts.connector
     })
     const db = await openDatabase(opts.dataDir)
     const api = new ApiServer({ host: config.api.host, port: config.api.port, token, logger: logger.child('api') })
     const startedAt = Date.now()
-    const node = new NovacronNode({ dataDir: opts.dataDir, role: opts.role, config, identity, db, mesh, api, registry, logger, startedAt })
+    const node = new NovacronNode({ dataDir: opts.dataDir, role: opts.role, config, identity, db, mesh, api, registry, logger, startedAt, peerStore })
     if (opts.role === 'node') {
       // a committed manifest (added or pulled) is announced in the DHT so others can pull from this node
       const { chunking, qemuImg } = imagesConfigOf(config.sections)
@@ -159,7 +165,7 @@ export class NovacronNode {
 
   /** Stop in reverse order: API first (no new requests), then services, then close storage. */
   async stop (): Promise<void> {
-    const { logger, api, db } = this.components
+    const { logger, api, db, peerStore } = this.components
     if (this.started) await api.stop()
     for (const s of [...this.services].reverse()) {
       try {
@@ -169,6 +175,7 @@ export class NovacronNode {
       }
     }
     await db.close()
+    await peerStore.close()
     this.started = false
     logger.info('node stopped')
   }

@@ -29,5 +29,7 @@ export const DATA_DIR_FILES = {
   peerKey: 'peer.key',
   secret: 'cluster.secret',
   apiToken: 'api.token',
-  db: 'db'
+  db: 'db',
+  /** libp2p peer store and DHT records (LevelDB), so a restart remembers the mesh. */
+  peers: 'peers'
 } as const

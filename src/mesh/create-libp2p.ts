@@ -11,6 +11,7 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { DHT_PROTOCOL } from '../constants.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
@@ -38,6 +39,11 @@ export interface CreateMeshInit {
   maxConnections?: number
   /** Prometheus registry that libp2p's own metrics go to (one per node, so several nodes fit one process). */
   registry?: Registry
+  /**
+   * Where libp2p keeps its peer store and DHT records. A persistent one lets a restarted node redial the members
+   * it knew even when every bootstrap seed is down. @default in memory
+   */
+  datastore?: Datastore
 }
 
 /** A local de-duplication id of a gossip message: SHA-256 over its length-prefixed from, seqno, data and signature. */
@@ -54,10 +60,11 @@ export function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array, dat
 
 /** Build (but do not start) the libp2p node of a NovaCron process. */
 export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2p> {
-  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent } = init
+  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent, datastore } = init
   return await createLibp2p<MeshServices>({
     start: false,
     privateKey,
+    datastore,
     nodeInfo: userAgent != null ? { userAgent } : undefined,
     addresses: { listen, announce },
     transports: [tcp()],

@@ -1,6 +1,7 @@
 import type { PeerId, Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
+import type { Datastore } from 'interface-datastore'
 import { createMeshLibp2p, type MeshLibp2p } from './create-libp2p.js'
 import { PeerConnector } from './peer-connector.js'
 import { MeshError } from './errors.js'
@@ -41,6 +42,8 @@ export interface MeshInit {
   maxConnections?: number
   targetPeers?: number
   registry?: Registry
+  /** Persistent peer store / DHT datastore (see createMeshLibp2p). */
+  datastore?: Datastore
   logger?: Logger
   /** Overrides for tests: connector intervals. */
   connector?: { fastIntervalMs?: number, slowIntervalMs?: number, enabled?: boolean }
@@ -70,6 +73,7 @@ export class Mesh implements Startable {
       bootstrap: init.bootstrap,
       maxConnections: init.maxConnections,
       registry: init.registry,
+      datastore: init.datastore,
       userAgent: `novacron/${init.version} (${init.role}; site=${init.site})`
     })
     const connector = init.connector?.enabled === false

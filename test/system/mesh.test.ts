@@ -119,6 +119,25 @@ describe('mesh of real novacron processes', () => {
     await waitFor(async () => (await nodes[0]!.connectedPeerIds()).has(late.peerId), { timeoutMs: 20_000, what: 'existing nodes to see the late node' })
   })
 
+  it('remembers the mesh on disk: with every seed down, restarted nodes find each other again', async () => {
+    await seeds[1]!.stop('SIGKILL')
+    const [a, b, c, d] = nodes as [NovacronProcess, NovacronProcess, NovacronProcess, NovacronProcess]
+    await Promise.all([b, c, d].map(async n => { await n.stop('SIGTERM') }))
+    await a.stop('SIGTERM')
+    await a.start()
+    // nobody else is up: what a lists now can only come from its peer store on disk
+    const listed = await a.peers()
+    for (const other of [b, c, d, ...seeds]) expect(listed.find(p => p.peerId === other.peerId)).toMatchObject({ connected: false })
+    await Promise.all([b, c, d].map(async n => { await n.start() }))
+    for (const n of [a, b, c, d]) {
+      const others = [a, b, c, d].filter(o => o !== n).map(o => o.peerId)
+      await waitFor(async () => {
+        const connected = await n.connectedPeerIds()
+        return others.every(id => connected.has(id))
+      }, { timeoutMs: 30_000, what: `${n.name} to find the others without any seed` })
+    }
+  })
+
   it('stops cleanly on SIGTERM and SIGINT, logging JSON lines', async () => {
     const a = nodes[1]!
     const ms = await a.stop('SIGTERM')
