@@ -21,8 +21,12 @@ export function dataDirOf (args: ParsedArgs, io: Io): string {
 export class ApiClient {
   constructor (readonly baseUrl: string, private readonly token?: string, private readonly timeoutMs = 30_000) {}
 
-  /** From `--api URL`, else the data dir's api.url (written at start) or its config. */
-  static async fromArgs (args: ParsedArgs, io: Io): Promise<ApiClient> {
+  /**
+   * From `--api URL`, else the data dir's api.url (written at start) or its config. With `--api`, the token is read
+   * only from a data dir named by flag or environment, never sent to another URL from the default one.
+   * `timeoutMs` is for requests that legitimately run long (VM create materialises GiBs; a graceful stop waits).
+   */
+  static async fromArgs (args: ParsedArgs, io: Io, { timeoutMs }: { timeoutMs?: number } = {}): Promise<ApiClient> {
     const api = str(args, 'api')
     const dataDir = str(args, 'data-dir') ?? io.env.NOVACRON_DATA_DIR
     let token = io.env.NOVACRON_TOKEN
@@ -35,7 +39,7 @@ export class ApiClient {
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--api: "${api}" must be an http(s) URL`, 2)
       if (token == null && dataDir != null) token = await readApiToken(dataDir).catch(() => undefined)
-      return new ApiClient(url.toString().replace(/\/$/, ''), token)
+      return new ApiClient(url.toString().replace(/\/$/, ''), token, timeoutMs)
     }
     const dir = dataDir ?? DEFAULT_DATA_DIR
     let base: string
@@ -47,7 +51,7 @@ export class ApiClient {
       base = `http://${host}:${config.api.port}`
     }
     token ??= await readApiToken(dir).catch(() => undefined)
-    return new ApiClient(base, token)
+    return new ApiClient(base, token, timeoutMs)
   }
 
   async get<T> (path: string): Promise<T> {

@@ -3,8 +3,7 @@ import type { VmView } from '../../src/vms/view.js'
 import type { StopResult } from '../../src/vms/vm-service.js'
 import { FieldProblem, parseLabelFlag } from '../../src/config/fields.js'
 import { formatSize } from '../../src/vms/spec.js'
-import { readApiToken } from '../../src/api/token.js'
-import { ApiClient, CLIENT_OPTIONS, DEFAULT_DATA_DIR } from '../api-client.js'
+import { ApiClient, CLIENT_OPTIONS } from '../api-client.js'
 import { UsageError, flag, list, str, table, writeJson, type Command, type ParsedArgs, type Io } from '../cli-kit.js'
 
 const where = '[--data-dir DIR | --api URL] [--json]'
@@ -12,14 +11,6 @@ const where = '[--data-dir DIR | --api URL] [--json]'
 const CREATE_TIMEOUT_MS = 60 * 60 * 1000
 const PROGRESS_POLL_MS = 500
 const STOP_TIMEOUT_MS = 3700 * 1000
-
-/** The node's client with a longer timeout (same URL and token resolution as ApiClient.fromArgs). */
-async function longClient (args: ParsedArgs, io: Io, timeoutMs: number): Promise<ApiClient> {
-  const base = await ApiClient.fromArgs(args, io)
-  const dataDir = str(args, 'data-dir') ?? io.env.NOVACRON_DATA_DIR ?? DEFAULT_DATA_DIR
-  const token = io.env.NOVACRON_TOKEN ?? await readApiToken(dataDir).catch(() => undefined)
-  return new ApiClient(base.baseUrl, token, timeoutMs)
-}
 
 function progressLine (vm: VmView): string {
   const p = vm.progress
@@ -114,7 +105,7 @@ export const vmCreateCommand: Command = {
       gpus: numberish(str(args, 'gpus')),
       start: !flag(args, 'no-start')
     }
-    const client = await longClient(args, io, CREATE_TIMEOUT_MS)
+    const client = await ApiClient.fromArgs(args, io, { timeoutMs: CREATE_TIMEOUT_MS })
     let done = false
     const created = client.request<VmView>('POST', '/api/v1/vms', body).finally(() => { done = true })
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true
@@ -184,7 +175,7 @@ export const vmStopCommand: Command = {
   positionals: [1, 1],
   async run (args, io) {
     // a graceful stop waits up to the node's stop timeout (config vms.stopTimeoutSeconds, at most 1 h)
-    const client = await longClient(args, io, STOP_TIMEOUT_MS)
+    const client = await ApiClient.fromArgs(args, io, { timeoutMs: STOP_TIMEOUT_MS })
     const res = await client.request<StopResult>('POST', `/api/v1/vms/${nameArg(args)}/stop`, { force: flag(args, 'force') })
     if (flag(args, 'json')) {
       writeJson(io, res)
