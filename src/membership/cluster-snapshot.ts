@@ -1,28 +1,15 @@
 import type { Member } from './cluster-view.js'
 import type { VerifiedRecord } from './record.js'
-import type { Liveness, NodeState, Resources } from './types.js'
-import type { VmAllocation } from '../vms/allocation.js'
+import type { Liveness, NodeState } from './types.js'
 
-/** One member as the API shows it. */
-export interface MemberInfo {
-  peerId: string
+/** One member as the API shows it: its record's content (less the signing time) and how this node sees it. */
+export interface MemberInfo extends Omit<NodeState, 'issuedAtMs'> {
   self: boolean
   liveness: Liveness
   /** Seconds since the liveness last changed. */
   livenessAgeSeconds: number
   /** Seconds since this version of the record arrived (0 for this node's own). */
   recordAgeSeconds: number
-  bootEpoch: number
-  seq: number
-  role: string
-  site: string
-  region?: string
-  zone?: string
-  labels: Record<string, string>
-  resources: Resources
-  vms: VmAllocation[]
-  addresses: string[]
-  version: string
 }
 
 /** Sums over the members of one site (or the whole cluster). Resources count only members not dead. */
