@@ -131,9 +131,15 @@ export class PeerConnector implements Startable {
     }
   }
 
+  /** Aborts after `ms` or when the connector stops. */
+  private boundedSignal (ms: number): AbortSignal {
+    const timeout = AbortSignal.timeout(ms)
+    return this.controller != null ? AbortSignal.any([timeout, this.controller.signal]) : timeout
+  }
+
   private async walk (): Promise<void> {
     const key = this.walks++ % 2 === 0 ? this.node.peerId.toMultihash().bytes : randomBytes(32)
-    const signal = AbortSignal.any([AbortSignal.timeout(this.walkTimeoutMs), this.controller?.signal ?? new AbortController().signal])
+    const signal = this.boundedSignal(this.walkTimeoutMs)
     const found = new Map<string, PeerId>()
     for await (const evt of this.node.services.dht.getClosestPeers(key, { signal })) {
       if (evt.name === 'FINAL_PEER') found.set(evt.peer.id.toString(), evt.peer.id)
@@ -155,7 +161,7 @@ export class PeerConnector implements Startable {
     if (b != null && b.until > Date.now()) return
     this.dialing.add(key)
     try {
-      const signal = AbortSignal.any([AbortSignal.timeout(this.dialTimeoutMs), this.controller?.signal ?? new AbortController().signal])
+      const signal = this.boundedSignal(this.dialTimeoutMs)
       await this.node.dial(addr != null ? multiaddr(addr) : id, { signal })
       this.backoff.delete(key)
     } catch (err) {
