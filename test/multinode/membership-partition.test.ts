@@ -54,6 +54,10 @@ describe('membership across a partition', () => {
     expect(after.bootEpoch).toBe(epochBefore)
     // it refuted its death with a newer record, which every other node now holds
     expect(after.seq).toBeGreaterThan(seqBefore)
-    for (const o of rest) expect(o.membership.view.get(after.peerId)?.version.seq).toBe(after.seq)
+    // the isolated node may publish again meanwhile (heartbeat, inventory): every other node must reach its latest seq
+    await waitFor(() => {
+      const latest = isolated.membership.ownRecord().state.seq
+      return rest.every(o => o.membership.view.get(after.peerId)?.version.seq === latest)
+    }, { timeoutMs: 10_000, what: 'the others to hold the isolated node\'s latest record' })
   })
 })
