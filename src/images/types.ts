@@ -33,6 +33,8 @@ export interface ChunkStoreView {
   has(id: string): Promise<boolean>
   /** Verified, uncompressed bytes; throws a NotFound-coded error if absent. */
   get(id: string): Promise<Uint8Array>
+  /** The chunk as stored (chunk-file header + raw or lz4 payload), unverified; throws a NotFound-coded error if absent. */
+  getEncoded?(id: string): Promise<Uint8Array>
   /** Verifies sha256(bytes) === id before storing; throws on mismatch. Idempotent. */
   put(id: string, bytes: Uint8Array): Promise<void>
 }

@@ -5,8 +5,12 @@ import type { Manifest } from '../../src/images/types.js'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import { ChunkRequest, ChunkResponse } from '../../src/images/swarm/pb/chunks.js'
 import { toWireManifest } from '../../src/images/swarm/manifest-wire.js'
+import { lz4Napi } from '../../src/images/store/lz4.js'
+
+const { Encoding } = ChunkResponse
 
 export type Misbehaviour = 'wrong-bytes' | 'stall' | 'huge-frame' | 'garbage-frame' | 'unsolicited' | 'lying-have'
+  | 'lz4-wrong-bytes' | 'lz4-lying-size' | 'lz4-truncated' | 'lz4-garbage' | 'unknown-encoding'
 
 /**
  * A peer that speaks the chunk protocol badly: it claims to hold every chunk of `manifest`, answers
@@ -19,7 +23,7 @@ export function rogueChunkPeer (manifest: Manifest, how: Misbehaviour): (stream:
       try {
         while (true) {
           const req = ChunkRequest.decode(await lp.read())
-          const base = { id: req.id, status: ChunkResponse.Status.OK, have: new Uint8Array(), count: 0, data: new Uint8Array() }
+          const base = { id: req.id, status: ChunkResponse.Status.OK, have: new Uint8Array(), count: 0, data: new Uint8Array(), encoding: Encoding.RAW }
           if (req.type === ChunkRequest.Type.GET_MANIFEST) {
             await lp.write(ChunkResponse.encode({ ...base, manifest: toWireManifest(manifest) }))
           } else if (req.type === ChunkRequest.Type.GET_HAVE) {
@@ -45,6 +49,35 @@ export function rogueChunkPeer (manifest: Manifest, how: Misbehaviour): (stream:
               case 'unsolicited':
                 await lp.write(ChunkResponse.encode({ ...base, id: 1_000_000, data: randomBytes(size) }))
                 break
+              case 'lz4-wrong-bytes':
+                // a well-formed lz4 block of the right size, of other bytes
+                await lp.write(ChunkResponse.encode({ ...base, encoding: Encoding.LZ4, data: Uint8Array.from(lz4Napi.compress(new Uint8Array(size).fill(7))) }))
+                break
+              case 'lz4-lying-size': {
+                // the size prefix claims 1 GiB: a receiver that trusted it would allocate that much
+                const block = Uint8Array.from(lz4Napi.compress(new Uint8Array(size).fill(7)))
+                new DataView(block.buffer).setUint32(0, 1 << 30, true)
+                await lp.write(ChunkResponse.encode({ ...base, encoding: Encoding.LZ4, data: block }))
+                break
+              }
+              case 'lz4-truncated': {
+                const block = Uint8Array.from(lz4Napi.compress(randomBytes(size)))
+                await lp.write(ChunkResponse.encode({ ...base, encoding: Encoding.LZ4, data: block.subarray(0, block.length >> 1) }))
+                break
+              }
+              case 'lz4-garbage': {
+                // the right size prefix, then bytes that are no lz4 block
+                const block = randomBytes(size >> 1)
+                new DataView(block.buffer, block.byteOffset).setUint32(0, size, true)
+                await lp.write(ChunkResponse.encode({ ...base, encoding: Encoding.LZ4, data: Uint8Array.from(block) }))
+                break
+              }
+              case 'unknown-encoding': {
+                // field 7 (encoding) = 7, which no version defines (protons will not encode it: append it by hand)
+                const res = ChunkResponse.encode({ ...base, data: randomBytes(size) })
+                await lp.write(Uint8Array.from([...res, 0x38, 0x07]))
+                break
+              }
               case 'lying-have':
                 await lp.write(ChunkResponse.encode({ ...base, status: ChunkResponse.Status.NOT_FOUND }))
                 break

@@ -4,6 +4,9 @@ import { streamPair } from '@libp2p/utils'
 import type { ChunkRef, ChunkStoreView, Manifest } from '../../src/images/types.js'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import type { ManifestSource } from '../../src/images/swarm/chunk-server.js'
+import type { VerifiedChunk } from '../../src/images/swarm/transfer.js'
+import { decodeChunkFile } from '../../src/images/store/chunk-file.js'
+import { lz4Napi } from '../../src/images/store/lz4.js'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
@@ -26,6 +29,54 @@ export class MemoryChunkStore implements ChunkStoreView {
     if (sha(bytes) !== id) throw Object.assign(new Error('hash mismatch'), { code: 'ERR_CHUNK_HASH_MISMATCH' })
     this.puts++
     this.chunks.set(id, Uint8Array.from(bytes))
+  }
+}
+
+/** The stored form of a chunk as the chunk store writes it: "NC", 1, encoding, u32 LE size, payload (lz4 when it saves 1/16). */
+export function storedForm (raw: Uint8Array): Uint8Array {
+  const packed = lz4Napi.compress(raw)
+  const lz4 = packed.length <= raw.length * 15 / 16
+  const payload = lz4 ? packed : raw
+  const out = new Uint8Array(8 + payload.length)
+  out.set([0x4e, 0x43, 1, lz4 ? 1 : 0])
+  new DataView(out.buffer).setUint32(4, raw.length, true)
+  out.set(payload, 8)
+  return out
+}
+
+/**
+ * A memory store that also keeps each chunk's stored (lz4) form, serves it through `getEncoded` like the real
+ * store, and takes verified batches through `putHashed` (what a node passes as putVerified), counting the chunks
+ * that arrived with their encoded form.
+ */
+export class EncodedMemoryChunkStore extends MemoryChunkStore {
+  readonly encoded = new Map<string, Uint8Array>()
+  /** Chunks stored from an `encoded` form given by the transfer (not compressed again). */
+  keptEncoded = 0
+
+  async getEncoded (id: string): Promise<Uint8Array> {
+    const e = this.encoded.get(id)
+    if (e == null) throw Object.assign(new Error(`no chunk ${id}`), { code: 'ERR_CHUNK_NOT_FOUND' })
+    return e
+  }
+
+  override async put (id: string, bytes: Uint8Array): Promise<void> {
+    await super.put(id, bytes)
+    this.encoded.set(id, storedForm(bytes))
+  }
+
+  async putHashed (chunks: VerifiedChunk[]): Promise<void> {
+    for (const c of chunks) {
+      if (c.encoded != null) {
+        // what the real store may rely on: the stored form decodes to the verified bytes
+        if (Buffer.compare(decodeChunkFile(c.encoded, lz4Napi), c.bytes) !== 0) throw new Error(`encoded form of ${c.id} does not decode to its bytes`)
+        await super.put(c.id, c.bytes)
+        this.encoded.set(c.id, Uint8Array.from(c.encoded))
+        this.keptEncoded++
+      } else {
+        await this.put(c.id, c.bytes)
+      }
+    }
   }
 }
 
@@ -52,6 +103,21 @@ export function makeImage (name: string, version: string, bytes: Uint8Array, chu
   }
   const manifest: Manifest = { name, version, size: bytes.length, chunks: refs, author: 'test-author', createdAt: Date.now(), signature: new Uint8Array([1, 2, 3]) }
   return { manifest, chunks, bytes }
+}
+
+/** Text-like data that lz4 compresses to well under half (no zero chunks). */
+export function compressibleBytes (chunks: number, chunkSize = 16 * 1024): Uint8Array {
+  const words = ['disk', 'image', 'chunk', 'swarm', 'node', 'peer', 'libp2p', 'manifest', 'kernel', 'page']
+  const out = new Uint8Array(chunks * chunkSize)
+  let off = 0
+  let n = 1
+  while (off < out.length) {
+    n = (n * 1103515245 + 12345) >>> 0
+    const w = Buffer.from(`${words[n % words.length] ?? ''} ${n % 1000} `)
+    out.set(w.subarray(0, Math.min(w.length, out.length - off)), off)
+    off += w.length
+  }
+  return out
 }
 
 /** Random data with some zero and some repeated chunks. */

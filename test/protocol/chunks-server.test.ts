@@ -4,11 +4,12 @@ import { lpStream } from '@libp2p/utils'
 import { ChunkServer } from '../../src/images/swarm/chunk-server.js'
 import { PeerSession } from '../../src/images/swarm/peer-session.js'
 import { ChunkRequest, ChunkResponse } from '../../src/images/swarm/pb/chunks.js'
-import { MemoryChunkStore, MemorySource, makeImage, pair, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
+import { decodeWireChunk } from '../../src/images/swarm/chunk-encoding.js'
+import { EncodedMemoryChunkStore, MemoryChunkStore, MemorySource, compressibleBytes, makeImage, pair, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
 
-async function setup (opts: { idleTimeoutMs?: number, maxQueuedRequests?: number } = {}): Promise<{ client: Stream, served: Promise<void>, store: MemoryChunkStore, image: ReturnType<typeof makeImage> }> {
-  const store = new MemoryChunkStore()
-  const image = makeImage('alpine', '3.20', testBytes(30))
+async function setup (opts: { idleTimeoutMs?: number, maxQueuedRequests?: number, store?: MemoryChunkStore, bytes?: Uint8Array } = {}): Promise<{ client: Stream, served: Promise<void>, store: MemoryChunkStore, image: ReturnType<typeof makeImage> }> {
+  const store = opts.store ?? new MemoryChunkStore()
+  const image = makeImage('alpine', '3.20', opts.bytes ?? testBytes(30))
   await seedStore(store, image)
   const source = new MemorySource(store)
   source.manifests.push(image.manifest)
@@ -34,7 +35,9 @@ describe('chunk server (responder side)', () => {
     const have = await session.getHave('alpine', '3.20', m.chunks.length)
     expect(have.isFull()).toBe(true)
     const [id, bytes] = [...image.chunks][0] ?? ['', new Uint8Array()]
-    expect(Buffer.from(await session.getChunk(id)).equals(Buffer.from(bytes))).toBe(true)
+    const chunk = await session.getChunk(id)
+    expect(chunk.encoding).toBe(ChunkResponse.Encoding.RAW) // this store keeps no encoded form
+    expect(Buffer.from(chunk.data).equals(Buffer.from(bytes))).toBe(true)
     await expect(session.getChunk('0'.repeat(63) + '1')).rejects.toMatchObject({ code: 'ERR_REMOTE_NOT_FOUND' })
     await expect(session.getManifest('nope')).rejects.toMatchObject({ code: 'ERR_REMOTE_NOT_FOUND' })
     await expect(session.getHave('alpine', '9', 3)).rejects.toMatchObject({ code: 'ERR_REMOTE_NOT_FOUND' })
@@ -42,13 +45,34 @@ describe('chunk server (responder side)', () => {
     await served
   })
 
+  it('sends a chunk in its stored lz4 form, unverified, to a requester that accepts it; raw to one that does not', async () => {
+    const store = new EncodedMemoryChunkStore()
+    const { client, image } = await setup({ store, bytes: compressibleBytes(8) })
+    let verifiedReads = 0
+    const get = store.get.bind(store)
+    store.get = async id => { verifiedReads++; return await get(id) }
+    const session = new PeerSession(client, 'server')
+    const [id, bytes] = [...image.chunks][0] ?? ['', new Uint8Array()]
+    const lz4 = await session.getChunk(id)
+    expect(lz4.encoding).toBe(ChunkResponse.Encoding.LZ4)
+    expect(lz4.data.length).toBeLessThan(bytes.length / 2)
+    expect(verifiedReads).toBe(0) // the stored form went out as is: no decompression, no SHA-256 on this side
+    const decoded = decodeWireChunk(lz4, bytes.length)
+    expect(Buffer.from(decoded.bytes).equals(Buffer.from(bytes))).toBe(true)
+    const raw = await session.getChunk(id, undefined, false)
+    expect(raw.encoding).toBe(ChunkResponse.Encoding.RAW)
+    expect(Buffer.from(raw.data).equals(Buffer.from(bytes))).toBe(true)
+    expect(verifiedReads).toBe(1)
+    session.close()
+  })
+
   it('answers a malformed request (wrong ID length) with BAD_REQUEST and keeps serving', async () => {
     const { client, image } = await setup()
     const session = new PeerSession(client, 'server')
-    const res = await session.request({ type: ChunkRequest.Type.GET_CHUNK, name: '', version: '', chunk: new Uint8Array(5) })
+    const res = await session.request({ type: ChunkRequest.Type.GET_CHUNK, chunk: new Uint8Array(5) })
     expect(res.status).toBe(ChunkResponse.Status.BAD_REQUEST)
     const [id] = [...image.chunks.keys()]
-    expect((await session.getChunk(id ?? '')).length).toBeGreaterThan(0)
+    expect((await session.getChunk(id ?? '')).data.length).toBeGreaterThan(0)
     session.close()
   })
 
@@ -72,7 +96,7 @@ describe('chunk server (responder side)', () => {
     const { client, served, image } = await setup({ maxQueuedRequests: 4 })
     const lp = lpStream(client)
     const [id] = [...image.chunks.keys()]
-    const frames = Array.from({ length: 64 }, (_, i) => ChunkRequest.encode({ type: ChunkRequest.Type.GET_CHUNK, id: i + 1, name: '', version: '', chunk: Uint8Array.from(Buffer.from(id ?? '', 'hex')) }))
+    const frames = Array.from({ length: 64 }, (_, i) => ChunkRequest.encode({ type: ChunkRequest.Type.GET_CHUNK, id: i + 1, name: '', version: '', chunk: Uint8Array.from(Buffer.from(id ?? '', 'hex')), acceptLz4: false }))
     await lp.writeV(frames)
     expect(await closed(client)).not.toBe('open')
     await served

@@ -3,7 +3,7 @@ import type { Stream } from '@libp2p/interface'
 import { ChunkServer } from '../../src/images/swarm/chunk-server.js'
 import { PeerSession } from '../../src/images/swarm/peer-session.js'
 import { Transfer, type TransferInit } from '../../src/images/swarm/transfer.js'
-import { MemoryChunkStore, MemorySource, makeImage, pair, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
+import { EncodedMemoryChunkStore, MemoryChunkStore, MemorySource, compressibleBytes, makeImage, pair, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
 import { rogueChunkPeer, type Misbehaviour } from '../helpers/rogue-chunk-peer.js'
 
 type Handler = (stream: Stream) => void | Promise<void>
@@ -90,8 +90,39 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     expect(result.reusedBytes).toBe(half.reduce((a, id) => a + (image.chunks.get(id)?.length ?? 0), 0))
   })
 
+  it('moves an lz4-compressible image in its stored form: fewer bytes on the wire than its size, not compressed again', async () => {
+    net = new Net()
+    const image = makeImage('logs', '1', compressibleBytes(120))
+    const seed = net.seeder('s1', image, new EncodedMemoryChunkStore())
+    await seedStore(seed.store, image)
+    const store = new EncodedMemoryChunkStore()
+    const result = await net.transfer(image, store, { putVerified: async chunks => { await store.putHashed(chunks) } }).run()
+    expectComplete(store, image)
+    expect(result.banned).toEqual([])
+    expect(result.fetchedBytes).toBe(image.manifest.size)
+    expect(result.wireBytes).toBeLessThan(result.fetchedBytes / 2)
+    // every chunk reached the store with the encoded form it came in
+    expect(store.keptEncoded).toBe(image.chunks.size)
+  })
+
+  it('a seeder without encoded chunks still serves a requester that accepts them (raw)', async () => {
+    net = new Net()
+    const image = makeImage('logs', '1', compressibleBytes(40))
+    await seedStore(net.seeder('s1', image).store, image)
+    const store = new EncodedMemoryChunkStore()
+    const result = await net.transfer(image, store, { putVerified: async chunks => { await store.putHashed(chunks) } }).run()
+    expectComplete(store, image)
+    expect(result.wireBytes).toBe(result.fetchedBytes)
+    expect(store.keptEncoded).toBe(0)
+  })
+
   const cases: Array<[Misbehaviour, string]> = [
     ['wrong-bytes', 'bad-chunk'],
+    ['lz4-wrong-bytes', 'bad-chunk'],
+    ['lz4-lying-size', 'bad-chunk'],
+    ['lz4-truncated', 'bad-chunk'],
+    ['lz4-garbage', 'bad-chunk'],
+    ['unknown-encoding', 'protocol'],
     ['huge-frame', 'protocol'],
     ['garbage-frame', 'protocol'],
     ['unsolicited', 'protocol']

@@ -5,6 +5,7 @@ import { silentLogger } from '../../logging/logger.js'
 import type { Bitfield } from './bitfield.js'
 import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
 import { toWireManifest } from './manifest-wire.js'
+import { wireFromStored, type WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError } from './errors.js'
 import { FrameChannel } from './frame-channel.js'
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BYTES, MAX_REF_LENGTH } from './constants.js'
@@ -29,12 +30,17 @@ export interface ChunkServerInit {
   maxRequestBytes?: number
   /** Chunks read from the store at once per stream. @default 4 */
   concurrency?: number
-  /** Called with the payload bytes of every chunk sent. */
+  /** Called with the `data` bytes of every chunk sent (encoded size where it went lz4-encoded). */
   onServed?: (bytes: number, remote: string) => void
 }
 
 const { Type } = ChunkRequest
-const { Status } = ChunkResponse
+const { Status, Encoding } = ChunkResponse
+
+/** A response with every field at its default, then `fields`. */
+export function chunkResponse (id: number, status: ChunkResponse.Status, fields: Partial<ChunkResponse> = {}): ChunkResponse {
+  return { id, status, have: new Uint8Array(), count: 0, data: new Uint8Array(), encoding: Encoding.RAW, ...fields }
+}
 
 /** The responder side of `/novacron/chunks/1.0.0`: answers manifest, have and chunk requests from one stream. */
 export class ChunkServer {
@@ -90,7 +96,7 @@ export class ChunkServer {
         const req = queue.shift() as ChunkRequest
         active++
         this.answer(req, remote)
-          .catch((): ChunkResponse => ({ id: req.id, status: Status.NOT_FOUND, have: new Uint8Array(), count: 0, data: new Uint8Array() }))
+          .catch((): ChunkResponse => chunkResponse(req.id, Status.NOT_FOUND))
           .then(res => { if (!finished) channel.send(ChunkResponse.encode(res)) })
           .finally(() => {
             active--
@@ -135,8 +141,7 @@ export class ChunkServer {
   }
 
   private async answer (req: ChunkRequest, remote: string): Promise<ChunkResponse> {
-    const reply = (status: ChunkResponse.Status, extra: Partial<ChunkResponse> = {}): ChunkResponse =>
-      ({ id: req.id, status, have: new Uint8Array(), count: 0, data: new Uint8Array(), ...extra })
+    const reply = (status: ChunkResponse.Status, extra: Partial<ChunkResponse> = {}): ChunkResponse => chunkResponse(req.id, status, extra)
     if (req.name.length > MAX_REF_LENGTH || req.version.length > MAX_REF_LENGTH) return reply(Status.BAD_REQUEST)
     switch (req.type) {
       case Type.GET_MANIFEST: {
@@ -152,18 +157,31 @@ export class ChunkServer {
       case Type.GET_CHUNK: {
         if (req.chunk.length !== 32) return reply(Status.BAD_REQUEST)
         const id = Buffer.from(req.chunk).toString('hex')
-        let data: Uint8Array
+        let chunk: WireChunk
         try {
           // one index lookup: a chunk the store lacks (or finds corrupt and drops) throws
-          data = await this.store.get(id)
+          chunk = await this.readChunk(id, req.acceptLz4)
         } catch {
           return reply(Status.NOT_FOUND)
         }
-        this.onServed?.(data.length, remote)
-        return reply(Status.OK, { data: data as Uint8Array<ArrayBuffer> })
+        this.onServed?.(chunk.data.length, remote)
+        return reply(Status.OK, { data: chunk.data as Uint8Array<ArrayBuffer>, encoding: chunk.encoding })
       }
       default:
         return reply(Status.BAD_REQUEST)
     }
+  }
+
+  /**
+   * A chunk to send: its stored form as is when the requester accepts encoded chunks and the store offers it (no
+   * decompression and no SHA-256 here: the requester verifies every chunk), else the verified raw bytes.
+   */
+  private async readChunk (id: string, acceptLz4: boolean): Promise<WireChunk> {
+    if (acceptLz4 && this.store.getEncoded != null) {
+      // a stored form this version does not know is sent raw (decoded and verified by get)
+      const wire = wireFromStored(await this.store.getEncoded(id))
+      if (wire != null) return wire
+    }
+    return { data: await this.store.get(id), encoding: Encoding.RAW }
   }
 }

@@ -5,6 +5,7 @@ import type { Manifest } from '../types.js'
 import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
 import { Bitfield } from './bitfield.js'
 import { fromWireManifest, type ManifestLimits } from './manifest-wire.js'
+import type { WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, SessionClosedError } from './errors.js'
 import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
 
@@ -13,6 +14,14 @@ export interface PeerSessionInit extends ManifestLimits {
   maxResponseBytes?: number
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number
+}
+
+/** A request's type and whichever other fields it uses (the rest take their defaults). */
+export type RequestFields = Pick<ChunkRequest, 'type'> & Partial<Omit<ChunkRequest, 'id' | 'type'>>
+
+/** A request with every field at its default, then `fields`. */
+export function chunkRequest (id: number, fields: RequestFields): ChunkRequest {
+  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, ...fields }
 }
 
 interface Pending {
@@ -83,7 +92,7 @@ export class PeerSession {
   }
 
   /** Send one request and wait for its answer. Returns the request ID through `onSent` (for cancel). */
-  async request (req: Omit<ChunkRequest, 'id'>, onSent?: (id: number) => void): Promise<ChunkResponse> {
+  async request (req: RequestFields, onSent?: (id: number) => void): Promise<ChunkResponse> {
     if (this.closedWith != null) throw new SessionClosedError(`session with ${this.peer} is closed`)
     const id = this.nextId++
     const answer = new Promise<ChunkResponse>((resolve, reject) => {
@@ -95,7 +104,7 @@ export class PeerSession {
       this.pending.set(id, { resolve, reject, timer })
     })
     onSent?.(id)
-    this.channel.send(ChunkRequest.encode({ ...req, id }))
+    this.channel.send(ChunkRequest.encode(chunkRequest(id, req)))
     return await answer
   }
 
@@ -110,11 +119,11 @@ export class PeerSession {
   }
 
   private sendCancel (id: number): void {
-    if (this.closedWith == null) this.channel.send(ChunkRequest.encode({ type: ChunkRequest.Type.CANCEL, id, name: '', version: '', chunk: new Uint8Array() }))
+    if (this.closedWith == null) this.channel.send(ChunkRequest.encode(chunkRequest(id, { type: ChunkRequest.Type.CANCEL })))
   }
 
   async getManifest (name: string, version?: string): Promise<Manifest> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_MANIFEST, name, version: version ?? '', chunk: new Uint8Array() })
+    const res = await this.request({ type: ChunkRequest.Type.GET_MANIFEST, name, version: version ?? '' })
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} has no manifest for ${name}${version != null ? `@${version}` : ''}`)
     if (res.manifest == null) throw new ProtocolViolationError('manifest response without a manifest')
     const m = fromWireManifest(res.manifest, this.limits)
@@ -125,17 +134,20 @@ export class PeerSession {
   }
 
   async getHave (name: string, version: string, count: number): Promise<Bitfield> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_HAVE, name, version, chunk: new Uint8Array() })
+    const res = await this.request({ type: ChunkRequest.Type.GET_HAVE, name, version })
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} does not know ${name}@${version}`)
     if (res.count !== count) throw new ProtocolViolationError(`bitfield covers ${res.count} entries, manifest has ${count}`, 'ERR_BAD_BITFIELD')
     return Bitfield.decode(res.have, count)
   }
 
-  /** Ask for one chunk; the bytes are NOT verified here (the transfer does it, to blame the right peer). */
-  async getChunk (id: string, onSent?: (reqId: number) => void): Promise<Uint8Array> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_CHUNK, name: '', version: '', chunk: Uint8Array.from(Buffer.from(id, 'hex')) }, onSent)
+  /**
+   * Ask for one chunk, in its stored (lz4) form where the peer has that (`acceptLz4`). Neither decoded nor
+   * verified here: the transfer does both, to blame the right peer.
+   */
+  async getChunk (id: string, onSent?: (reqId: number) => void, acceptLz4 = true): Promise<WireChunk> {
+    const res = await this.request({ type: ChunkRequest.Type.GET_CHUNK, chunk: Uint8Array.from(Buffer.from(id, 'hex')), acceptLz4 }, onSent)
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} does not have chunk ${id}`)
-    return res.data
+    return { data: res.data, encoding: res.encoding }
   }
 
   /** Close gracefully (pending requests fail). */

@@ -11,7 +11,7 @@ import { NotFoundError } from '../../errors.js'
 import { Bitfield } from './bitfield.js'
 import { ChunkServer, type ManifestSource } from './chunk-server.js'
 import { PeerSession } from './peer-session.js'
-import { Transfer, type TransferOptions } from './transfer.js'
+import { Transfer, type TransferOptions, type VerifiedChunk } from './transfer.js'
 import { PullJob } from './pull-job.js'
 import type { TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
@@ -40,8 +40,11 @@ export interface SwarmServiceInit extends TransferOptions {
   db?: Database
   registry?: Registry
   logger?: Logger
-  /** Store many verified chunks at once (the chunk store's putHashed); one put per chunk otherwise. */
-  putVerified?: (chunks: Array<{ id: string, bytes: Uint8Array }>) => Promise<unknown>
+  /**
+   * Store many verified chunks at once (the chunk store's putHashed, which writes `encoded` as is where given);
+   * one put per chunk otherwise.
+   */
+  putVerified?: (chunks: VerifiedChunk[]) => Promise<unknown>
   /** Keep chunks from garbage collection while a pull holds them unreferenced; returns the release. */
   pin?: (ids: string[]) => () => void
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number
@@ -85,7 +88,7 @@ export class SwarmService implements Startable, ManifestSource {
     if (init.registry != null) {
       const registers = [init.registry]
       this.metrics = {
-        served: new client.Counter({ name: 'novacron_swarm_served_bytes_total', help: 'Chunk bytes sent to peers', registers }),
+        served: new client.Counter({ name: 'novacron_swarm_served_bytes_total', help: 'Chunk bytes sent to peers (as sent: lz4-encoded where stored so)', registers }),
         fetched: new client.Counter({ name: 'novacron_swarm_fetched_bytes_total', help: 'Chunk bytes fetched from peers and stored', registers }),
         active: new client.Gauge({ name: 'novacron_swarm_active_transfers', help: 'Image pulls in progress', registers })
       }

@@ -6,7 +6,8 @@ import { Bitfield } from './bitfield.js'
 import { PiecePicker, PieceState, type Piece } from './piece-picker.js'
 import type { PeerSession } from './peer-session.js'
 import { RateMeter, type TransferProgress } from './transfer-progress.js'
-import { ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, TransferAbortedError, TransferStalledError } from './errors.js'
+import { decodeWireChunk, type DecodedChunk, type WireChunk } from './chunk-encoding.js'
+import { BadChunkError, ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, TransferAbortedError, TransferStalledError } from './errors.js'
 import {
   DEFAULT_ENDGAME_REQUESTERS, DEFAULT_HAVE_POLL_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_PEER_TIMEOUTS, DEFAULT_MAX_PEERS,
   DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS
@@ -37,11 +38,19 @@ export interface TransferInit extends TransferOptions {
   logger?: Logger
   /**
    * Store chunks whose bytes were verified against their IDs, many at once (one index batch); used instead of
-   * one `store.put` per chunk when given.
+   * one `store.put` per chunk when given. `encoded`, when present, is the chunk's stored form (chunk-file header +
+   * lz4 payload as received) that decodes to `bytes`: the store may write it as is instead of compressing again.
    */
-  putVerified?: (chunks: Array<{ id: string, bytes: Uint8Array }>) => Promise<unknown>
+  putVerified?: (chunks: VerifiedChunk[]) => Promise<unknown>
   /** Called after each chunk is stored (the service republishes progress, serves the chunk). */
   onChunk?: (piece: Piece) => void
+}
+
+/** A chunk whose bytes hash to its ID, with the stored form it arrived in (when it came encoded). */
+export interface VerifiedChunk {
+  id: string
+  bytes: Uint8Array
+  encoded?: Uint8Array
 }
 
 export interface TransferResult {
@@ -104,7 +113,7 @@ export class Transfer {
   private ticker?: ReturnType<typeof setInterval>
   private discoverTimer?: ReturnType<typeof setInterval>
   private settle?: { resolve: (r: TransferResult) => void, reject: (e: Error) => void }
-  private readonly toStore: Array<{ piece: Piece, data: Uint8Array, from: string }> = []
+  private readonly toStore: Array<{ piece: Piece, chunk: DecodedChunk, from: string }> = []
   private flushTimer?: ReturnType<typeof setTimeout>
   private running?: Promise<TransferResult>
 
@@ -281,22 +290,27 @@ export class Transfer {
     )
   }
 
-  private onData (ps: PeerState, piece: Piece, reqId: number, data: Uint8Array): void {
+  private onData (ps: PeerState, piece: Piece, reqId: number, wire: WireChunk): void {
     ps.inflight.delete(reqId)
-    this.wireBytes += data.length
-    if (data.length !== piece.size || createHash('sha256').update(data).digest('hex') !== piece.id) {
+    this.wireBytes += wire.data.length
+    let chunk: DecodedChunk
+    try {
+      // sizes and the lz4 size prefix are checked before anything is decompressed
+      chunk = decodeWireChunk(wire, piece.size)
+      if (createHash('sha256').update(chunk.bytes).digest('hex') !== piece.id) throw new BadChunkError('bytes do not match the chunk ID')
+    } catch (err) {
       this.picker.release(piece, ps.id)
-      this.ban(ps, 'bad-chunk', new ProtocolViolationError(`chunk ${piece.id} from ${ps.id} does not match its hash`, 'ERR_BAD_CHUNK'))
+      this.ban(ps, 'bad-chunk', new BadChunkError(`chunk ${piece.id} from ${ps.id}: ${(err as Error).message}`))
       return
     }
     ps.timeouts = 0
-    ps.bytes += data.length
-    ps.meter.add(data.length)
+    ps.bytes += piece.size
+    ps.meter.add(piece.size)
     piece.requesters.delete(ps.id)
     if (piece.state === PieceState.Requested) {
       this.picker.markStoring(piece)
       this.cancelOthers(piece)
-      this.store(piece, data, ps.id)
+      this.store(piece, chunk, ps.id)
     }
     this.pump()
   }
@@ -315,8 +329,8 @@ export class Transfer {
     piece.requesters.clear()
   }
 
-  private store (piece: Piece, data: Uint8Array, from: string): void {
-    this.toStore.push({ piece, data, from })
+  private store (piece: Piece, chunk: DecodedChunk, from: string): void {
+    this.toStore.push({ piece, chunk, from })
     if (this.toStore.length >= STORE_BATCH) void this.flush()
     else this.flushTimer ??= setTimeout(() => { void this.flush() }, STORE_BATCH_DELAY_MS)
   }
@@ -328,8 +342,11 @@ export class Transfer {
     const batch = this.toStore.splice(0)
     if (batch.length === 0) return
     try {
-      if (this.init.putVerified != null) await this.init.putVerified(batch.map(b => ({ id: b.piece.id, bytes: b.data })))
-      else await Promise.all(batch.map(async b => { await this.init.store.put(b.piece.id, b.data) }))
+      if (this.init.putVerified != null) {
+        await this.init.putVerified(batch.map(({ piece, chunk }) => chunk.encoded != null ? { id: piece.id, bytes: chunk.bytes, encoded: chunk.encoded } : { id: piece.id, bytes: chunk.bytes }))
+      } else {
+        await Promise.all(batch.map(async b => { await this.init.store.put(b.piece.id, b.chunk.bytes) }))
+      }
     } catch (err) {
       this.fail(err as Error, 'failed')
       return

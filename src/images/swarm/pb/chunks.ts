@@ -9,6 +9,7 @@ export interface ChunkRequest {
   name: string
   version: string
   chunk: Uint8Array<ArrayBuffer>
+  acceptLz4: boolean
 }
 
 export namespace ChunkRequest {
@@ -66,6 +67,11 @@ export namespace ChunkRequest {
           w.bytes(obj.chunk)
         }
 
+        if ((obj.acceptLz4 != null && obj.acceptLz4 !== false)) {
+          w.uint32(48)
+          w.bool(obj.acceptLz4)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -75,7 +81,8 @@ export namespace ChunkRequest {
           id: 0,
           name: '',
           version: '',
-          chunk: uint8ArrayAlloc(0)
+          chunk: uint8ArrayAlloc(0),
+          acceptLz4: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -102,6 +109,10 @@ export namespace ChunkRequest {
             }
             case 5: {
               obj.chunk = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.acceptLz4 = reader.bool()
               break
             }
             default: {
@@ -154,6 +165,13 @@ export namespace ChunkRequest {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.acceptLz4`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -191,6 +209,11 @@ export namespace ChunkRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ChunkRequestAcceptLz4FieldEvent {
+    field: '$.acceptLz4'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ChunkRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkRequest.codec())
   }
@@ -199,7 +222,7 @@ export namespace ChunkRequest {
     return decodeMessage(buf, ChunkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent> {
     return streamMessage(buf, ChunkRequest.codec(), opts)
   }
 }
@@ -609,6 +632,7 @@ export interface ChunkResponse {
   have: Uint8Array<ArrayBuffer>
   count: number
   data: Uint8Array<ArrayBuffer>
+  encoding: ChunkResponse.Encoding
 }
 
 export namespace ChunkResponse {
@@ -629,6 +653,22 @@ export namespace ChunkResponse {
   export namespace Status {
     export const codec = (): Codec<Status> => {
       return enumeration<Status>(__StatusValues)
+    }
+  }
+
+  export enum Encoding {
+    RAW = 'RAW',
+    LZ4 = 'LZ4'
+  }
+
+  enum __EncodingValues {
+    RAW = 0,
+    LZ4 = 1
+  }
+
+  export namespace Encoding {
+    export const codec = (): Codec<Encoding> => {
+      return enumeration<Encoding>(__EncodingValues)
     }
   }
 
@@ -671,6 +711,11 @@ export namespace ChunkResponse {
           w.bytes(obj.data)
         }
 
+        if (obj.encoding != null && __EncodingValues[obj.encoding] !== 0) {
+          w.uint32(56)
+          ChunkResponse.Encoding.codec().encode(obj.encoding, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -680,7 +725,8 @@ export namespace ChunkResponse {
           status: Status.OK,
           have: uint8ArrayAlloc(0),
           count: 0,
-          data: uint8ArrayAlloc(0)
+          data: uint8ArrayAlloc(0),
+          encoding: Encoding.RAW
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -713,6 +759,10 @@ export namespace ChunkResponse {
             }
             case 6: {
               obj.data = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.encoding = ChunkResponse.Encoding.codec().decode(reader)
               break
             }
             default: {
@@ -769,6 +819,13 @@ export namespace ChunkResponse {
               yield {
                 field: `${prefix}.data`,
                 value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.encoding`,
+                value: ChunkResponse.Encoding.codec().decode(reader)
               }
               break
             }
@@ -857,6 +914,11 @@ export namespace ChunkResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ChunkResponseEncodingFieldEvent {
+    field: '$.encoding'
+    value: ChunkResponse.Encoding
+  }
+
   export function encode (obj: Partial<ChunkResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkResponse.codec())
   }
@@ -865,7 +927,7 @@ export namespace ChunkResponse {
     return decodeMessage(buf, ChunkResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent> {
     return streamMessage(buf, ChunkResponse.codec(), opts)
   }
 }

@@ -1,0 +1,68 @@
+import { ENCODING_LZ4, ENCODING_RAW, HEADER_BYTES, decodeChunkFile } from '../store/chunk-file.js'
+import { lz4Napi, type Lz4Codec } from '../store/lz4.js'
+import { ChunkResponse } from './pb/chunks.js'
+import { BadChunkError } from './errors.js'
+
+const { Encoding } = ChunkResponse
+
+/** A chunk as it travels in a ChunkResponse: `data` in `encoding`. */
+export interface WireChunk {
+  data: Uint8Array
+  encoding: ChunkResponse.Encoding
+}
+
+/** A chunk received, decoded and verified by its size: `encoded` is its stored form when it came lz4-encoded. */
+export interface DecodedChunk {
+  bytes: Uint8Array
+  encoded?: Uint8Array
+}
+
+/** Largest lz4 block (size prefix included) that can hold `size` bytes: lz4's worst case for incompressible input. */
+export function maxLz4Bytes (size: number): number {
+  return 4 + size + Math.ceil(size / 255) + 16
+}
+
+/**
+ * The wire form of a chunk in its stored form (chunk-file header + payload, from `ChunkStore.getEncoded`), without
+ * decompressing it; undefined when the header is not one this version knows (the caller sends the raw bytes).
+ */
+export function wireFromStored (stored: Uint8Array): WireChunk | undefined {
+  if (stored.length <= HEADER_BYTES || stored[0] !== 0x4e || stored[1] !== 0x43 || stored[2] !== 1) return undefined
+  const data = stored.subarray(HEADER_BYTES)
+  if (stored[3] === ENCODING_RAW) return { data, encoding: Encoding.RAW }
+  if (stored[3] === ENCODING_LZ4) return { data, encoding: Encoding.LZ4 }
+  return undefined
+}
+
+/**
+ * Decode a chunk that a peer sent for a piece of `size` bytes. The lz4 size prefix must equal `size` before anything
+ * is decompressed, so a peer cannot make this allocate more than the manifest's chunk size. Throws BadChunkError on
+ * any mismatch; the caller still checks SHA-256.
+ */
+export function decodeWireChunk (chunk: WireChunk, size: number, codec: Lz4Codec = lz4Napi): DecodedChunk {
+  const { data, encoding } = chunk
+  if (encoding === Encoding.RAW) {
+    if (data.length !== size) throw new BadChunkError(`chunk of ${data.length} bytes, expected ${size}`)
+    return { bytes: data }
+  }
+  if (encoding !== Encoding.LZ4) throw new BadChunkError(`unknown chunk encoding ${String(encoding)}`)
+  if (data.length < 4 || data.length > maxLz4Bytes(size)) throw new BadChunkError(`lz4 chunk of ${data.length} bytes cannot hold ${size}`)
+  const prefix = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true)
+  if (prefix !== size) throw new BadChunkError(`lz4 size prefix says ${prefix} bytes, expected ${size}`)
+  // the stored form: the chunk-file header, then the payload as received (the store writes it as is)
+  const encoded = new Uint8Array(HEADER_BYTES + data.length)
+  encoded[0] = 0x4e
+  encoded[1] = 0x43
+  encoded[2] = 1
+  encoded[3] = ENCODING_LZ4
+  new DataView(encoded.buffer).setUint32(4, size, true)
+  encoded.set(data, HEADER_BYTES)
+  let bytes: Uint8Array
+  try {
+    bytes = decodeChunkFile(encoded, codec)
+  } catch (err) {
+    throw new BadChunkError(`lz4 chunk does not decode: ${(err as Error).message}`)
+  }
+  if (bytes.length !== size) throw new BadChunkError(`lz4 chunk decodes to ${bytes.length} bytes, expected ${size}`)
+  return { bytes, encoded }
+}
