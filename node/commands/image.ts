@@ -124,12 +124,12 @@ const imageRm: Command = {
   positionals: [1, 1],
   async run (args, io) {
     const ref = args.positionals[0] ?? ''
-    const r = await (await ApiClient.fromArgs(args, io)).request<{ removed: string[], freedChunks: number, freedBytes: number }>('DELETE', `/api/v1/images/${encodeURIComponent(ref)}`)
+    const r = await (await ApiClient.fromArgs(args, io)).request<{ removed: string[], freedChunks: number, freedBytes: number, reclaimedBytes: number }>('DELETE', `/api/v1/images/${encodeURIComponent(ref)}`)
     if (flag(args, 'json')) {
       writeJson(io, r)
       return 0
     }
-    io.stdout.write(`removed ${r.removed.join(', ')}; freed ${r.freedChunks} chunks (${formatBytes(r.freedBytes)})\n`)
+    io.stdout.write(`removed ${r.removed.join(', ')}; freed ${r.freedChunks} chunks (${formatBytes(r.freedBytes)}); chunk packs shrank by ${formatBytes(r.reclaimedBytes)}\n`)
     return 0
   }
 }

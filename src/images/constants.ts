@@ -2,25 +2,28 @@ import type { ChunkingParams } from './chunker/params.js'
 
 /**
  * Default FastCDC sizes for VM disks: min 4 KiB (the page and filesystem block size: no chunk is smaller than one
- * guest write), average 16 KiB, max 64 KiB (qcow2's default cluster size; bounds a swarm message and the bytes a
- * one-byte change can dirty). Measured on the 1 GiB realistic disk (benchmarks/chunking/results.md): a 16 KiB
- * average stores 0.37 of the disk where 64 KiB stores 0.53, and version 2 adds 1.33× its changed bytes (lz4) where
- * 64 KiB adds 2.37×, for ~20k stored chunks per GiB. Reasoning in protocols/chunk-format.md.
+ * guest write), average 8 KiB, max 32 KiB (bounds the bytes a one-byte change can dirty and a swarm message).
+ * Measured on the realistic disk (benchmarks/chunking/results.md, protocols/chunk-format.md): a second version with 5%
+ * changed costs 1.17× its changed bytes as stored (lz4) where a 16 KiB average costs 1.33×, for ~18k stored chunks
+ * per GiB of unique data. Pack files and batched index writes keep the per-chunk cost of the store small.
  */
-export const DEFAULT_CHUNKING: ChunkingParams = { minBytes: 4 * 1024, avgBytes: 16 * 1024, maxBytes: 64 * 1024 }
+export const DEFAULT_CHUNKING: ChunkingParams = { minBytes: 4 * 1024, avgBytes: 8 * 1024, maxBytes: 32 * 1024 }
 
-/** Chunk files live under `<dataDir>/chunks/ab/cdef…` (first two hex digits of the ID, then the rest). */
+/** Chunks live in append-only pack files under `<dataDir>/chunks/packs/` (protocols/chunk-format.md). */
 export const CHUNKS_DIR = 'chunks'
-/** Temporary files of chunk writes in progress; emptied when the store opens. */
-export const CHUNKS_TMP_DIR = 'tmp'
+export const PACKS_DIR = 'packs'
+/** A pack takes appends until it holds this many bytes. */
+export const DEFAULT_MAX_PACK_BYTES = 256 * 1024 * 1024
+/** GC rewrites the live records of a full pack whose live bytes fell below this fraction, then deletes it. */
+export const DEFAULT_COMPACT_BELOW = 0.5
 /** LevelDB sublevels of the image service. */
 export const CHUNK_INDEX_SUBLEVEL = 'chunks'
 export const MANIFEST_SUBLEVEL = 'manifests'
 
 /** A chunk is stored lz4-compressed only when that saves at least this fraction of its size. */
 export const DEFAULT_MIN_COMPRESSION_SAVING = 1 / 16
-/** Chunk files written concurrently during an import. */
-export const DEFAULT_WRITE_CONCURRENCY = 16
+/** Chunks an import writes together (one pack append and one index batch). */
+export const DEFAULT_WRITE_BATCH = 256
 /** Reads from the source file during an import. */
 export const DEFAULT_READ_BYTES = 4 * 1024 * 1024
 

@@ -51,3 +51,9 @@ export function diskFullOr (err: unknown, what: string): unknown {
   if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError(`no space left while writing ${what}`, { cause: err })
   return err
 }
+
+/** The data dir holds a chunk store in a layout this version does not read. Nothing was changed. */
+export class ChunkStoreFormatError extends NovacronError {
+  override name = 'ChunkStoreFormatError'
+  constructor (message: string) { super(message, 'ERR_STORE_FORMAT') }
+}

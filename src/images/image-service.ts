@@ -105,7 +105,10 @@ export class ImageService implements ImageProvider, Startable {
   }
 
   async start (): Promise<void> {}
-  async stop (): Promise<void> {}
+  /** Closes the chunk store's pack files when this service opened the store. */
+  async stop (): Promise<void> {
+    if (this.init.store === undefined) await this.store.close()
+  }
 
   /** Import a raw or qcow2 disk file as `name@version`. */
   async add (path: string, opts: AddOptions): Promise<AddResult> {

@@ -1,13 +1,15 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, utimes, stat } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile, readdir, rm, truncate, writeFile, mkdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { spawn, execFileSync } from 'node:child_process'
 import { openDatabase, type Database } from '../../src/storage/database.js'
 import { ChunkStore } from '../../src/images/store/chunk-store.js'
-import { chunkPath, decodeChunkFile } from '../../src/images/store/chunk-file.js'
+import { decodeChunkFile } from '../../src/images/store/chunk-file.js'
+import { RECORD_PREFIX_BYTES, packFileName, recordPrefix } from '../../src/images/store/pack-record.js'
+import { packRecords } from '../helpers/pack-records.js'
 import { lz4Napi } from '../../src/images/store/lz4.js'
 import { CLI } from '../helpers/cli.js'
 
@@ -28,13 +30,21 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function filesUnder (root: string): Promise<string[]> {
-  const out: string[] = []
-  for (const sub of await readdir(root)) {
-    if (!/^[0-9a-f]{2}$/.test(sub)) continue
-    for (const n of await readdir(join(root, sub))) out.push(sub + n)
-  }
-  return out
+/** IDs of the complete records in the store's pack files (read from the files, not the index). */
+async function filesUnder (): Promise<string[]> {
+  return (await packRecords(dir)).map(r => r.id)
+}
+
+/** Flip, replace or cut the stored bytes of chunk `id` inside its pack file. */
+async function tamper (id: string, change: (stored: Buffer) => Buffer): Promise<void> {
+  const e = (await store.entry(id))!
+  const path = join(store.dir, 'packs', packFileName(e.pack))
+  const pack = await readFile(path)
+  const stored = Buffer.from(pack.subarray(e.offset, e.offset + e.stored))
+  const next = change(stored)
+  expect(next.length).toBe(stored.length)
+  next.copy(pack, e.offset)
+  await writeFile(path, pack)
 }
 
 describe('chunk store', () => {
@@ -46,24 +56,29 @@ describe('chunk store', () => {
     await store.put(sha(noise), noise) // idempotent
     expect(Buffer.compare(await store.get(sha(text)), text)).toBe(0)
     expect(Buffer.compare(await store.get(sha(noise)), noise)).toBe(0)
-    expect((await stat(chunkPath(store.dir, sha(text)))).size).toBeLessThan(text.length / 4)
-    expect((await stat(chunkPath(store.dir, sha(noise)))).size).toBe(noise.length + 8)
+    expect((await store.entry(sha(text)))?.stored).toBeLessThan(text.length / 4)
+    expect((await store.entry(sha(noise)))?.stored).toBe(noise.length + 8)
     const s = await store.stats()
-    expect(s).toMatchObject({ chunks: 2, bytes: text.length + noise.length, compressedChunks: 1 })
-    expect(await filesUnder(store.dir)).toHaveLength(2)
+    expect(s).toMatchObject({ chunks: 2, bytes: text.length + noise.length, compressedChunks: 1, packs: 1 })
+    expect(s.packBytes).toBe(s.storedBytes + 2 * RECORD_PREFIX_BYTES)
+    expect((await filesUnder()).sort()).toEqual([sha(text), sha(noise)].sort())
   })
 
-  it('makes written chunks durable with sync() (syncfs), or fsyncs each file in durability "file" mode', async () => {
+  it('makes written chunks durable with sync(), or fdatasyncs every append in durability "file" mode', async () => {
     const a = randomBytes(20_000)
     await store.put(sha(a), a)
     await store.sync()
     await store.sync() // nothing left to sync
+    await store.close()
     const perFile = await ChunkStore.open({ dataDir: dir, db, durability: 'file' })
     const b = randomBytes(20_000)
     await perFile.put(sha(b), b)
     await perFile.sync()
-    expect(Buffer.compare(await store.get(sha(b)), b)).toBe(0)
+    expect(Buffer.compare(await perFile.get(sha(b)), b)).toBe(0)
     expect(Buffer.compare(await perFile.get(sha(a)), a)).toBe(0)
+    // the reopened store continued the same pack
+    expect((await perFile.stats()).packs).toBe(1)
+    store = perFile
   })
 
   it('hands out the stored (compressed) form and accepts it back only when it decodes to the ID', async () => {
@@ -99,7 +114,7 @@ describe('chunk store', () => {
     await expect(store.put(sha(randomBytes(10)), b)).rejects.toMatchObject({ code: 'ERR_CHUNK_HASH_MISMATCH' })
     await expect(store.put('not-an-id', b)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' })
     await expect(store.put(sha(new Uint8Array(0)), new Uint8Array(0))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' })
-    expect(await filesUnder(store.dir)).toEqual([])
+    expect(await filesUnder()).toEqual([])
     expect((await store.stats()).chunks).toBe(0)
   })
 
@@ -107,7 +122,7 @@ describe('chunk store', () => {
     const z = new Uint8Array(65536)
     await store.put(sha(z), z)
     expect(await store.has(sha(z))).toBe(false)
-    expect(await filesUnder(store.dir)).toEqual([])
+    expect(await filesUnder()).toEqual([])
   })
 
   it('reports absent chunks as ERR_CHUNK_NOT_FOUND', async () => {
@@ -116,23 +131,30 @@ describe('chunk store', () => {
     expect(await store.has('../../etc/passwd')).toBe(false)
   })
 
-  it('verifies on read: a flipped byte, a truncated file or another chunk\'s file is dropped with ERR_CHUNK_CORRUPT', async () => {
+  it('verifies on read: a flipped byte, a bad header or another chunk\'s bytes are dropped with ERR_CHUNK_CORRUPT', async () => {
     const chunks = [randomBytes(9000), randomBytes(9000), Buffer.alloc(9000, 7)]
     for (const c of chunks) await store.put(sha(c), c)
     const [a, b, c] = chunks.map(x => sha(x)) as [string, string, string]
-    const fa = await readFile(chunkPath(store.dir, a))
-    fa[100] = fa[100]! ^ 1
-    await writeFile(chunkPath(store.dir, a), fa)
-    await writeFile(chunkPath(store.dir, c), (await readFile(chunkPath(store.dir, c))).subarray(0, 12))
-    await writeFile(chunkPath(store.dir, b), await readFile(chunkPath(store.dir, a)))
+    const aStored = Buffer.from(await store.getEncoded(a))
+    await tamper(a, s => { s[100] = s[100]! ^ 1; return s })
+    await tamper(b, () => aStored)
+    await tamper(c, s => { s[0] = 0; return s })
     for (const id of [a, b, c]) {
       await expect(store.get(id)).rejects.toMatchObject({ code: 'ERR_CHUNK_CORRUPT' })
       expect(await store.has(id)).toBe(false)
-      expect(existsSync(chunkPath(store.dir, id))).toBe(false)
     }
-    // a fresh put repairs the chunk
+    // a fresh put repairs the chunk (appended again; the bad bytes are dead)
     await store.put(a, chunks[0]!)
     expect(Buffer.compare(await store.get(a), chunks[0]!)).toBe(0)
+  })
+
+  it('drops a chunk whose record lies beyond the end of a pack cut short behind its back', async () => {
+    const x = randomBytes(9000)
+    await store.put(sha(x), x)
+    const e = (await store.entry(sha(x)))!
+    await truncate(join(store.dir, 'packs', packFileName(e.pack)), e.offset + 100)
+    await expect(store.get(sha(x))).rejects.toMatchObject({ code: 'ERR_CHUNK_CORRUPT' })
+    expect(await store.has(sha(x))).toBe(false)
   })
 
   it('counts references and collects only unreferenced, unpinned chunks', async () => {
@@ -150,28 +172,75 @@ describe('chunk store', () => {
     expect(await store.gc()).toMatchObject({ removedChunks: 1 })
     expect(await store.has(sha(x))).toBe(true)
     expect(await store.has(sha(y))).toBe(false)
-    expect(await filesUnder(store.dir)).toEqual([sha(x)])
+    expect(Buffer.compare(await store.get(sha(x)), x)).toBe(0)
   })
 
-  it('removes chunk files with no index entry (crash leftovers) and temp files on open', async () => {
+  it('gives pack space back: deletes empty packs and compacts mostly-dead ones, keeping every live chunk readable', async () => {
+    await store.close()
+    store = await ChunkStore.open({ dataDir: dir, db, maxPackBytes: 64 * 1024 })
+    const chunks = Array.from({ length: 60 }, () => randomBytes(4000))
+    for (let i = 0; i < chunks.length; i += 10) await store.putHashed(chunks.slice(i, i + 10).map(c => ({ id: sha(c), bytes: c })))
+    const before = await store.stats()
+    expect(before.packs).toBeGreaterThan(3)
+    // keep every fourth chunk: each full pack is then ~25% live
+    const kept = chunks.filter((_, i) => i % 4 === 0)
+    await store.lock.run(async () => { await store.commit(await store.refOps(kept.map(c => sha(c)), 1)) })
+    const r = await store.gc()
+    expect(r.removedChunks).toBe(chunks.length - kept.length)
+    expect(r.packsRemoved).toBeGreaterThan(0)
+    const after = await store.stats()
+    expect(after.chunks).toBe(kept.length)
+    expect(after.packBytes).toBeLessThan(before.packBytes / 2)
+    expect(r.reclaimedBytes).toBe(before.packBytes - after.packBytes)
+    for (const c of kept) expect(Buffer.compare(await store.get(sha(c)), c)).toBe(0)
+    // the files agree with the index: every live chunk has exactly one record left
+    const ids = await filesUnder()
+    for (const c of kept) expect(ids.filter(id => id === sha(c))).toHaveLength(1)
+    // once nothing is referenced, no pack is left at all
+    await store.lock.run(async () => { await store.commit(await store.refOps(kept.map(c => sha(c)), -1)) })
+    await store.gc()
+    expect(await store.stats()).toMatchObject({ chunks: 0, packs: 0, packBytes: 0 })
+    // and the store takes new chunks afterwards
+    await store.put(sha(chunks[1]!), chunks[1]!)
+    expect(Buffer.compare(await store.get(sha(chunks[1]!)), chunks[1]!)).toBe(0)
+  })
+
+  it('treats a torn tail and unindexed records (a crash between write and index) as dead bytes that GC drops', async () => {
+    const x = randomBytes(5000)
+    await store.put(sha(x), x)
+    await store.lock.run(async () => { await store.commit(await store.refOps([sha(x)], 1)) })
+    const e = (await store.entry(sha(x)))!
+    await store.close()
+    const path = join(store.dir, 'packs', packFileName(e.pack))
+    // a complete record that never got its index entry, then half a record
     const orphan = randomBytes(3000)
-    const path = chunkPath(store.dir, sha(orphan))
-    await mkdir(join(path, '..'), { recursive: true })
-    await writeFile(path, orphan)
-    const old = new Date(Date.now() - 3_600_000)
-    await utimes(path, old, old)
-    const fresh = randomBytes(3000)
-    await mkdir(join(chunkPath(store.dir, sha(fresh)), '..'), { recursive: true })
-    await writeFile(chunkPath(store.dir, sha(fresh)), fresh) // young: a write in progress, left alone
-    await writeFile(join(store.dir, 'tmp', 'half-written'), 'x')
-    expect(await store.gc()).toMatchObject({ orphanFiles: 1 })
-    expect(existsSync(path)).toBe(false)
-    expect(existsSync(chunkPath(store.dir, sha(fresh)))).toBe(true)
-    await ChunkStore.open({ dataDir: dir, db })
-    expect(await readdir(join(store.dir, 'tmp'))).toEqual([])
+    await appendFile(path, Buffer.concat([recordPrefix(sha(orphan), orphan.length + 8), Buffer.from([0x4e, 0x43, 1, 0, 0xb8, 0x0b, 0, 0]), orphan]))
+    await appendFile(path, recordPrefix(sha(randomBytes(8)), 70_000).subarray(0, 30))
+    store = await ChunkStore.open({ dataDir: dir, db, compactBelow: 0.9 })
+    expect(await store.has(sha(orphan))).toBe(false)
+    const y = randomBytes(5000)
+    await store.put(sha(y), y)
+    await store.lock.run(async () => { await store.commit(await store.refOps([sha(y)], 1)) })
+    expect(Buffer.compare(await store.get(sha(y)), y)).toBe(0)
+    await store.packs.seal()
+    const r = await store.gc()
+    expect(r.packsRemoved).toBe(1)
+    expect((await filesUnder()).sort()).toEqual([sha(x), sha(y)].sort())
+    for (const c of [x, y]) expect(Buffer.compare(await store.get(sha(c)), c)).toBe(0)
   })
 
-  it('leaves no chunk file that does not match its ID when the writer is killed with SIGKILL', async () => {
+  it('refuses a data dir with the old one-file-per-chunk layout, and changes nothing there', async () => {
+    const old = await mkdtemp(join(tmpdir(), 'chunk-store-v1-'))
+    try {
+      await mkdir(join(old, 'chunks', '00'), { recursive: true })
+      await expect(ChunkStore.open({ dataDir: old, db })).rejects.toMatchObject({ code: 'ERR_STORE_FORMAT' })
+      expect(await readdir(join(old, 'chunks'))).toEqual(['00'])
+    } finally {
+      await rm(old, { recursive: true, force: true })
+    }
+  })
+
+  it('leaves no indexed chunk and no complete record that does not match its ID when the writer is killed with SIGKILL', async () => {
     for (const delayMs of [150, 400, 900]) {
       await db.close()
       // the compiled writer (`npm test` builds first), run as its own process so it can be SIGKILLed
@@ -195,11 +264,14 @@ describe('chunk store', () => {
       }
       db = await openDatabase(dir)
       store = await ChunkStore.open({ dataDir: dir, db })
-      const ids = await filesUnder(store.dir)
-      expect(ids.length).toBeGreaterThan(0)
-      for (const id of ids) {
-        const raw = decodeChunkFile(await readFile(chunkPath(store.dir, id)), lz4Napi)
-        expect(sha(raw)).toBe(id)
+      const records = await packRecords(dir)
+      expect(records.length).toBeGreaterThan(0)
+      const packs = new Map<string, Buffer>()
+      for (const r of records) {
+        if (!packs.has(r.path)) packs.set(r.path, await readFile(r.path))
+        const pack = packs.get(r.path)!
+        const raw = decodeChunkFile(pack.subarray(r.offset, r.offset + r.length), lz4Napi)
+        expect(sha(raw)).toBe(r.id)
       }
       // every indexed chunk reads back verified
       for await (const [id] of store.indexSublevel.iterator()) expect(sha(await store.get(id))).toBe(id)
@@ -224,11 +296,14 @@ describe('chunk store on a full disk', () => {
       const err = await full.put(sha(chunk), chunk).catch((e: unknown) => e)
       expect(err).toMatchObject({ code: 'ERR_DISK_FULL', name: 'DiskFullError' })
       expect(await full.has(sha(chunk))).toBe(false)
-      expect(await readdir(join(mnt, 'chunks', 'tmp'))).toEqual([])
+      // the failed append was cut off again: the pack holds only what the index knows
+      const s = await full.stats()
+      expect(s.packBytes).toBe(s.storedBytes + RECORD_PREFIX_BYTES)
       expect(Buffer.compare(await full.get(sha(ok)), ok)).toBe(0)
       const small = randomBytes(50_000)
       await full.put(sha(small), small)
       expect(await full.has(sha(small))).toBe(true)
+      await full.close()
     } finally {
       execFileSync('umount', [mnt])
       await rm(mnt, { recursive: true, force: true })

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { openDatabase, type Database } from '../../src/storage/database.js'
 import { createIdentity, type Identity } from '../../src/identity/identity.js'
 import { ImageService } from '../../src/images/image-service.js'
-import { chunkPath } from '../../src/images/store/chunk-file.js'
+import { packRecords } from '../helpers/pack-records.js'
 import type { Manifest } from '../../src/images/types.js'
 import { writeRealisticDisk } from '../../benchmarks/lib/realistic-disk.js'
 
@@ -37,10 +37,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+/** Stored chunks by the index, checked against the records the pack files hold (GC compacts dead ones away). */
 async function chunkFiles (): Promise<number> {
-  let n = 0
-  for (const sub of await readdir(join(dir, 'chunks'))) if (sub !== 'tmp') n += (await readdir(join(dir, 'chunks', sub))).length
-  return n
+  return (await svc.store.stats()).chunks
 }
 
 describe('image service', () => {
@@ -103,6 +102,9 @@ describe('image service', () => {
     await expect(svc.remove('deb@1')).rejects.toMatchObject({ code: 'ERR_IMAGE_NOT_FOUND' })
     await svc.remove('deb')
     expect(await chunkFiles()).toBe(0)
+    // the space came back: no pack file is left
+    expect(await packRecords(dir)).toEqual([])
+    expect((await svc.store.stats()).packBytes).toBe(0)
     expect(await svc.list()).toEqual([])
     expect((await svc.store.stats()).chunks).toBe(0)
   })
@@ -151,10 +153,11 @@ describe('image service', () => {
     const disk = await writeRealisticDisk(join(dir, 'disk.img'), { sizeBytes: 4 * MiB, seed: 7 })
     const { manifest } = await svc.add(disk.path, { name: 'c' })
     const victim = manifest.chunks.find(c => c.zero !== true)!
-    const file = chunkPath(svc.store.dir, victim.id)
-    const bytes = await readFile(file)
-    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff
-    await writeFile(file, bytes)
+    const rec = (await packRecords(dir)).find(r => r.id === victim.id)!
+    const bytes = await readFile(rec.path)
+    const last = rec.offset + rec.length - 1
+    bytes[last] = bytes[last]! ^ 0xff
+    await writeFile(rec.path, bytes)
     const dest = join(dir, 'out', 'dest.img')
     await mkdir(join(dir, 'out'))
     await writeFile(dest, 'previous contents')

@@ -78,7 +78,7 @@ export function imageRoutes (images: ImageService, jobs = new ImportJobs(images)
       pattern: '/api/v1/images/{ref}',
       handler: async ({ params }) => {
         const r = await images.remove(params.ref ?? '')
-        return { json: { removed: r.removed.map(m => `${m.name}@${m.version}`), freedChunks: r.gc.removedChunks, freedBytes: r.gc.freedBytes } }
+        return { json: { removed: r.removed.map(m => `${m.name}@${m.version}`), freedChunks: r.gc.removedChunks, freedBytes: r.gc.freedBytes, reclaimedBytes: r.gc.reclaimedBytes } }
       }
     }
   ]

@@ -3,7 +3,7 @@ import type { ChunkRef } from '../types.js'
 import { Chunker } from '../chunker/chunker.js'
 import type { ChunkingParams } from '../chunker/params.js'
 import type { ChunkStore } from '../store/chunk-store.js'
-import { DEFAULT_READ_BYTES, DEFAULT_WRITE_CONCURRENCY, MAX_IMAGE_BYTES } from '../constants.js'
+import { DEFAULT_READ_BYTES, DEFAULT_WRITE_BATCH, MAX_IMAGE_BYTES } from '../constants.js'
 import { ImageSourceError } from '../errors.js'
 
 /** Write batches (of `writeBatch` chunks each) in flight at once. */
@@ -32,7 +32,7 @@ export async function chunkIntoStore (path: string, store: ChunkStore, params: C
   /** Every non-zero chunk ID is added here before it is stored (the caller pins the set against GC). */
   pinned?: Set<string>
 } = {}): Promise<ChunkedDisk> {
-  const { onProgress, readBytes = DEFAULT_READ_BYTES, writeBatch = DEFAULT_WRITE_CONCURRENCY } = opts
+  const { onProgress, readBytes = DEFAULT_READ_BYTES, writeBatch = DEFAULT_WRITE_BATCH } = opts
   const fh = await open(path, 'r')
   const chunker = new Chunker(params)
   const refs: ChunkRef[] = []

@@ -1,9 +1,9 @@
-import { join } from 'node:path'
 import type { Lz4Codec } from './lz4.js'
 import { MAX_CHUNK_BYTES } from '../chunker/params.js'
 
 /**
- * On-disk form of one chunk: an 8-byte header, then the payload.
+ * Stored form of one chunk (what a pack record holds after its prefix, and what the swarm sends): an 8-byte
+ * header, then the payload.
  *   0..1  "NC" magic
  *   2     format version (1)
  *   3     encoding: 0 = raw, 1 = lz4 block (size-prepended)
@@ -12,10 +12,6 @@ import { MAX_CHUNK_BYTES } from '../chunker/params.js'
 export const HEADER_BYTES = 8
 export const ENCODING_RAW = 0
 export const ENCODING_LZ4 = 1
-
-export function chunkPath (chunksDir: string, id: string): string {
-  return join(chunksDir, id.slice(0, 2), id.slice(2))
-}
 
 /** Chunks over 2 × SAMPLE_BYTES are probed first: their first and last SAMPLE_BYTES are compressed, and if neither saves anything the chunk is stored raw without compressing the rest. */
 export const SAMPLE_BYTES = 4096

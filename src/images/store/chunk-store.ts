@@ -1,37 +1,24 @@
 import { hash } from 'node:crypto'
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-import { fsyncDir } from '../../storage/atomic-file.js'
 import type { ChunkStoreView } from '../types.js'
 import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { InvalidInputError } from '../../errors.js'
-import { CHUNKS_DIR, CHUNKS_TMP_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_MIN_COMPRESSION_SAVING } from '../constants.js'
-import { ChunkCorruptError, ChunkHashMismatchError, ChunkNotFoundError, diskFullOr } from '../errors.js'
+import { CHUNKS_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_COMPACT_BELOW, DEFAULT_MAX_PACK_BYTES, DEFAULT_MIN_COMPRESSION_SAVING, PACKS_DIR } from '../constants.js'
+import { ChunkCorruptError, ChunkHashMismatchError, ChunkNotFoundError, ChunkStoreFormatError, diskFullOr } from '../errors.js'
 import { isZero } from '../chunker/fastcdc.js'
 import { MAX_CHUNK_BYTES } from '../chunker/params.js'
-import { chunkPath, decodeChunkFile, encodeChunkParts } from './chunk-file.js'
-import { decodeEntry, encodeEntry, type IndexEntry } from './chunk-index.js'
+import { HEADER_BYTES, decodeChunkFile, encodeChunkParts } from './chunk-file.js'
+import { absentEntry, decodeEntry, encodeEntry, type IndexEntry } from './chunk-index.js'
 import { lz4Napi, type Lz4Codec } from './lz4.js'
 import { Mutex } from './mutex.js'
+import { PackFiles, PackGoneError } from './pack-files.js'
+import { RECORD_PREFIX_BYTES, recordPrefix } from './pack-record.js'
+import { compactPacks } from './compaction.js'
 
 const CHUNK_ID = /^[0-9a-f]{64}$/
-const execFileAsync = promisify(execFile)
-/** A syncfs of a busy file system can take a while; past this the per-file path is tried. */
-const SYNC_TIMEOUT_MS = 120_000
-/** File removals in flight during GC. */
-const UNLINK_CONCURRENCY = 32
-
-async function forEachLimited<T> (items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-}
 
 export interface ChunkStoreInit {
   dataDir: string
@@ -42,77 +29,95 @@ export interface ChunkStoreInit {
   /** @default DEFAULT_MIN_COMPRESSION_SAVING */
   minSaving?: number
   /**
-   * `file`: fsync every chunk file before it is renamed into place. `commit` (default): write + rename only (a
-   * process crash cannot tear a renamed file), and make everything durable at once with `sync()` (syncfs of the
-   * chunk file system) before a manifest that references the chunks is committed: one flush per image instead of
-   * one per chunk, which would cap a transfer at the disk's fsync rate.
+   * `file`: fdatasync the pack after every append. `commit` (default): appends reach the page cache only, and
+   * `sync()` (fdatasync of each pack written since the last sync) makes them durable before a manifest that
+   * references them is committed: one flush per image instead of one per batch of chunks.
    */
   durability?: 'file' | 'commit'
+  /** @default DEFAULT_MAX_PACK_BYTES */
+  maxPackBytes?: number
+  /** @default DEFAULT_COMPACT_BELOW */
+  compactBelow?: number
 }
 
 export interface ChunkStoreStats {
   chunks: number
   /** Uncompressed bytes of the stored chunks. */
   bytes: number
-  /** Bytes their files take (payload + header). */
+  /** Bytes the stored chunks take (header + payload, without pack record prefixes). */
   storedBytes: number
   compressedChunks: number
+  /** Bytes of the pack files on disk (live and dead records). */
+  packBytes: number
+  packs: number
 }
 
 export interface GcResult {
+  /** Stored chunks no manifest referenced, removed from the index. */
   removedChunks: number
+  /** Their stored bytes. */
   freedBytes: number
-  /** Chunk files found with no index entry (left by a crash) and removed. */
-  orphanFiles: number
+  /** Packs deleted (empty ones, and those whose live records were copied to the current pack). */
+  packsRemoved: number
+  /** Bytes the pack files shrank by. */
+  reclaimedBytes: number
 }
 
 export type IndexBatchOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
 
+/** A chunk to store: `bytes` hash to `id`; `encoded`, when given, is its stored form that decodes to `bytes`. */
+export interface VerifiedChunk {
+  id: string
+  bytes: Uint8Array
+  encoded?: Uint8Array
+}
+
 /**
- * Content-addressed chunk store: one file per chunk under `<dataDir>/chunks/ab/cdef…`, lz4 where that saves space,
- * never a zero chunk; a LevelDB index (sublevel `chunks`) with a reference count per chunk.
+ * Content-addressed chunk store: chunks appended to pack files under `<dataDir>/chunks/packs/`, lz4 where that
+ * saves space, never a zero chunk; a LevelDB index (sublevel `chunks`) with a reference count and the location of
+ * each chunk.
  *
- * Crash safety: a chunk is written to `chunks/tmp/`, then renamed to its ID's path, so after a kill -9 a file under its
- * ID holds complete bytes; durability against power loss comes from `sync()` (or per-file fsync, see `durability`)
- * before a manifest commit, and `get` verifies SHA-256 on every read anyway and drops a chunk that fails.
+ * Crash safety: a batch of chunks is appended with one write, and only then indexed (one LevelDB batch), so after a
+ * kill -9 every indexed chunk's bytes are complete; a torn or unindexed tail is dead bytes that compaction drops.
+ * Durability against power loss comes from `sync()` before a manifest commit, and `get` verifies SHA-256 on every
+ * read anyway and drops a chunk that fails.
  */
 export class ChunkStore implements ChunkStoreView {
   readonly dir: string
-  private readonly tmpDir: string
   private readonly index
   /** The LevelDB sublevel of the index, for batches that span it and another sublevel. */
   readonly indexSublevel
   private readonly log: Logger
   private readonly codec: Lz4Codec
   private readonly minSaving: number
-  private readonly fsyncEach: boolean
-  /** Chunk files renamed into place since the last `sync()`. */
-  private unsynced = new Set<string>()
-  /** Serialises read-modify-write of index entries (refcounts, presence). */
+  private readonly compactBelow: number
+  /** Serialises read-modify-write of index entries (refcounts, presence, locations). */
   readonly lock = new Mutex()
   private readonly pins = new Map<string, number>()
   private readonly pinSets = new Set<Set<string>>()
-  private tmpSeq = 0
 
-  private constructor (init: ChunkStoreInit) {
+  private constructor (init: ChunkStoreInit, readonly packs: PackFiles) {
     this.dir = join(init.dataDir, CHUNKS_DIR)
-    this.tmpDir = join(this.dir, CHUNKS_TMP_DIR)
     this.index = init.db.sublevel<string, Uint8Array>(CHUNK_INDEX_SUBLEVEL, { valueEncoding: 'view' })
     this.indexSublevel = this.index
     this.log = init.logger ?? silentLogger
     this.codec = init.codec ?? lz4Napi
     this.minSaving = init.minSaving ?? DEFAULT_MIN_COMPRESSION_SAVING
-    this.fsyncEach = init.durability === 'file'
+    this.compactBelow = init.compactBelow ?? DEFAULT_COMPACT_BELOW
   }
 
-  /** Open the store; removes temp files left by writes that a crash interrupted. */
+  /** Open the store. A data dir with the old one-file-per-chunk layout is refused (ERR_STORE_FORMAT), untouched. */
   static async open (init: ChunkStoreInit): Promise<ChunkStore> {
-    const store = new ChunkStore(init)
-    await rm(store.tmpDir, { recursive: true, force: true })
-    await mkdir(store.tmpDir, { recursive: true })
-    // the 256 fan-out directories exist from the start: no mkdir per chunk write
-    await Promise.all(Array.from({ length: 256 }, async (_, i) => { await mkdir(join(store.dir, i.toString(16).padStart(2, '0')), { recursive: true }) }))
-    return store
+    const dir = join(init.dataDir, CHUNKS_DIR)
+    if (existsSync(join(dir, '00')) || existsSync(join(dir, 'tmp'))) {
+      throw new ChunkStoreFormatError(`${dir} holds a chunk store of the old layout (one file per chunk), which this version does not read: move ${dir} and ${join(init.dataDir, 'db')} away, start the node, then add or pull the images again`)
+    }
+    const packs = await PackFiles.open({ dir: join(dir, PACKS_DIR), maxPackBytes: init.maxPackBytes ?? DEFAULT_MAX_PACK_BYTES, syncEachAppend: init.durability === 'file' })
+    return new ChunkStore(init, packs)
+  }
+
+  async close (): Promise<void> {
+    await this.packs.close()
   }
 
   async has (id: string): Promise<boolean> {
@@ -127,18 +132,16 @@ export class ChunkStore implements ChunkStoreView {
 
   /** Verified, uncompressed bytes of a chunk. A chunk that fails verification is dropped and ERR_CHUNK_CORRUPT thrown. */
   async get (id: string): Promise<Uint8Array> {
-    if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
-    const e = await this.entry(id)
-    if (e?.present !== true) throw new ChunkNotFoundError(`chunk ${id} is not in the store`)
+    const stored = await this.readStored(id)
     let raw: Uint8Array
     try {
-      raw = decodeChunkFile(await readFile(chunkPath(this.dir, id)), this.codec)
+      raw = decodeChunkFile(stored.bytes, this.codec)
     } catch (err) {
-      await this.dropCorrupt(id, (err as Error).message)
+      await this.dropCorrupt(id, stored.entry, (err as Error).message)
       throw new ChunkCorruptError(`chunk ${id} is unreadable (${(err as Error).message}); it was removed`)
     }
-    if (raw.length !== e.size || hash('sha256', raw, 'hex') !== id) {
-      await this.dropCorrupt(id, 'hash mismatch')
+    if (raw.length !== stored.entry.size || hash('sha256', raw, 'hex') !== id) {
+      await this.dropCorrupt(id, stored.entry, 'hash mismatch')
       throw new ChunkCorruptError(`chunk ${id} does not match its ID; it was removed`)
     }
     return raw
@@ -146,21 +149,29 @@ export class ChunkStore implements ChunkStoreView {
 
   /**
    * The chunk as stored (8-byte header + raw or lz4 payload; see chunk-file.ts), unverified: for sending a chunk
-   * compressed. The receiver hands it to `putEncoded`, which verifies. ERR_CHUNK_NOT_FOUND when absent.
+   * compressed. The receiver decodes and verifies it. ERR_CHUNK_NOT_FOUND when absent.
    */
   async getEncoded (id: string): Promise<Uint8Array> {
+    return (await this.readStored(id)).bytes
+  }
+
+  /** The stored bytes and the entry they were read under; one retry when compaction moved the chunk meanwhile. */
+  private async readStored (id: string): Promise<{ bytes: Uint8Array, entry: IndexEntry }> {
     if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
-    const e = await this.entry(id)
-    if (e?.present !== true) throw new ChunkNotFoundError(`chunk ${id} is not in the store`)
-    try {
-      return await readFile(chunkPath(this.dir, id))
-    } catch (err) {
-      await this.dropCorrupt(id, (err as Error).message)
-      throw new ChunkCorruptError(`chunk ${id} is unreadable (${(err as Error).message}); it was removed`)
+    for (let attempt = 0; ; attempt++) {
+      const e = await this.entry(id)
+      if (e?.present !== true) throw new ChunkNotFoundError(`chunk ${id} is not in the store`)
+      try {
+        return { bytes: await this.packs.read(e.pack, e.offset, e.stored), entry: e }
+      } catch (err) {
+        if (err instanceof PackGoneError && attempt === 0) continue
+        await this.dropCorrupt(id, e, (err as Error).message)
+        throw new ChunkCorruptError(`chunk ${id} is unreadable (${(err as Error).message}); it was removed`)
+      }
     }
   }
 
-  /** Store a chunk received in its stored form (from `getEncoded`): decoded, verified against `id`, then stored. */
+  /** Store a chunk received in its stored form (from `getEncoded`): decoded, verified against `id`, then stored as is. */
   async putEncoded (id: string, encoded: Uint8Array): Promise<void> {
     if (encoded.length > MAX_CHUNK_BYTES + 64 * 1024) throw new InvalidInputError('bytes', 'encoded chunk is too large')
     let raw: Uint8Array
@@ -169,44 +180,79 @@ export class ChunkStore implements ChunkStoreView {
     } catch (err) {
       throw new ChunkHashMismatchError(`encoded chunk offered as ${id} does not decode: ${(err as Error).message}`)
     }
-    await this.put(id, raw)
+    await this.put(id, raw, encoded)
   }
 
   /** Store bytes offered under `id` after checking sha256(bytes) === id. Idempotent; zero chunks are not stored. */
-  async put (id: string, bytes: Uint8Array): Promise<void> {
+  async put (id: string, bytes: Uint8Array, encoded?: Uint8Array): Promise<void> {
     if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
     if (bytes.length === 0 || bytes.length > MAX_CHUNK_BYTES) throw new InvalidInputError('bytes', `a chunk must hold 1..${MAX_CHUNK_BYTES} bytes`)
     if (hash('sha256', bytes, 'hex') !== id) throw new ChunkHashMismatchError(`bytes do not hash to ${id}`)
     if (isZero(bytes, 0, bytes.length)) return
-    await this.putHashed([{ id, bytes }])
+    await this.putHashed([encoded === undefined ? { id, bytes } : { id, bytes, encoded }])
   }
 
   /**
-   * Store chunks whose IDs the caller computed from these very bytes (the importer): files first (in parallel),
-   * then one index batch. Already-present chunks are skipped.
+   * Store chunks whose IDs the caller computed from these very bytes (the importer, or a transfer that verified
+   * them): one pack append and one index batch for the lot. Chunks already present are skipped; an `encoded` form
+   * is written as given (it must decode to `bytes`), others are compressed here when that saves space.
    */
-  async putHashed (chunks: Array<{ id: string, bytes: Uint8Array }>): Promise<{ written: number, writtenBytes: number }> {
-    const fresh: Array<{ id: string, bytes: Uint8Array }> = []
-    const seen = new Set<string>()
-    const entries = await this.values(chunks.map(c => c.id))
-    chunks.forEach((c, i) => {
-      const v = entries[i]
-      if (seen.has(c.id) || (v !== undefined && decodeEntry(v).present)) return
-      seen.add(c.id)
-      fresh.push(c)
-    })
-    if (fresh.length === 0) return { written: 0, writtenBytes: 0 }
-    const written = await Promise.all(fresh.map(async c => await this.writeFile(c.id, c.bytes)))
-    await this.lock.run(async () => {
-      const now = await this.values(fresh.map(c => c.id))
-      const ops: IndexBatchOp[] = fresh.map((c, i) => {
+  async putHashed (chunks: VerifiedChunk[]): Promise<{ written: number, writtenBytes: number }> {
+    const candidates = await this.absent(chunks)
+    if (candidates.length === 0) return { written: 0, writtenBytes: 0 }
+    const encoded = new Map(candidates.map(c => [c.id, this.encode(c)]))
+    return await this.lock.run(async () => {
+      // another writer may have stored some of them since the first look
+      const now = await this.values(candidates.map(c => c.id))
+      const fresh = candidates.filter((_, i) => now[i] === undefined || !decodeEntry(now[i]).present)
+      if (fresh.length === 0) return { written: 0, writtenBytes: 0 }
+      const parts: Uint8Array[] = []
+      for (const c of fresh) {
+        const e = encoded.get(c.id)!
+        parts.push(recordPrefix(c.id, e.length), ...e.parts)
+      }
+      let at: { pack: number, offset: number }
+      try {
+        at = await this.packs.append(parts)
+      } catch (err) {
+        throw diskFullOr(err, `${fresh.length} chunks`)
+      }
+      let offset = at.offset
+      let writtenBytes = 0
+      const ops: IndexBatchOp[] = fresh.map(c => {
+        const i = candidates.indexOf(c)
         const old = now[i] === undefined ? undefined : decodeEntry(now[i])
-        const w = written[i]!
-        return { type: 'put', key: c.id, value: encodeEntry({ refs: old?.refs ?? 0, size: c.bytes.length, stored: w.stored, present: true, compressed: w.compressed }) }
+        const e = encoded.get(c.id)!
+        offset += RECORD_PREFIX_BYTES
+        const entry: IndexEntry = { refs: old?.refs ?? 0, size: c.bytes.length, stored: e.length, present: true, compressed: e.compressed, pack: at.pack, offset }
+        offset += e.length
+        writtenBytes += e.length
+        return { type: 'put', key: c.id, value: encodeEntry(entry) }
       })
       await this.index.batch(ops)
+      return { written: fresh.length, writtenBytes }
     })
-    return { written: fresh.length, writtenBytes: written.reduce((n, w) => n + w.stored, 0) }
+  }
+
+  /** The chunks of `chunks` the index does not list as present, each ID once. */
+  private async absent (chunks: VerifiedChunk[]): Promise<VerifiedChunk[]> {
+    const entries = await this.values(chunks.map(c => c.id))
+    const seen = new Set<string>()
+    return chunks.filter((c, i) => {
+      const v = entries[i]
+      if (seen.has(c.id) || (v !== undefined && decodeEntry(v).present)) return false
+      seen.add(c.id)
+      return true
+    })
+  }
+
+  private encode (c: VerifiedChunk): { parts: Uint8Array[], length: number, compressed: boolean } {
+    if (c.encoded !== undefined) {
+      if (c.encoded.length < HEADER_BYTES) throw new InvalidInputError('encoded', `encoded form of ${c.id} is shorter than its header`)
+      return { parts: [c.encoded], length: c.encoded.length, compressed: c.encoded[3] !== 0 }
+    }
+    const { header, payload, compressed } = encodeChunkParts(c.bytes, this.codec, this.minSaving)
+    return { parts: [header, payload], length: header.length + payload.length, compressed }
   }
 
   /** Index values of `ids` (undefined where absent); a single `get` for one ID, which LevelDB serves much faster. */
@@ -215,62 +261,21 @@ export class ChunkStore implements ChunkStoreView {
     return await this.index.getMany(ids)
   }
 
-  private async writeFile (id: string, bytes: Uint8Array): Promise<{ stored: number, compressed: boolean }> {
-    const { header, payload, compressed } = encodeChunkParts(bytes, this.codec, this.minSaving)
-    const tmp = join(this.tmpDir, `${id}.${process.pid}.${this.tmpSeq++}`)
-    const dest = chunkPath(this.dir, id)
-    try {
-      const fh = await open(tmp, 'wx', 0o644)
-      try {
-        const { bytesWritten } = await fh.writev([header, payload])
-        // a short write to a regular file means the file system filled up
-        if (bytesWritten !== header.length + payload.length) throw Object.assign(new Error(`short write of chunk ${id}`), { code: 'ENOSPC' })
-        if (this.fsyncEach) await fh.datasync()
-      } finally {
-        await fh.close()
-      }
-      await rename(tmp, dest)
-      if (!this.fsyncEach) this.unsynced.add(id)
-    } catch (err) {
-      await unlink(tmp).catch(() => {})
-      throw diskFullOr(err, `chunk ${id}`)
-    }
-    return { stored: header.length + payload.length, compressed }
-  }
-
-  /**
-   * Make every chunk written so far durable: `sync -f` (syncfs) on the chunk directory's file system, or, where that
-   * fails, an fsync of each file written since the last sync. Then the directories.
-   */
+  /** Make every chunk written so far durable (fdatasync of the packs appended to since the last sync). */
   async sync (): Promise<void> {
-    if (this.unsynced.size === 0) return
-    const ids = this.unsynced
-    this.unsynced = new Set()
     try {
-      await execFileAsync('sync', ['-f', this.dir], { timeout: SYNC_TIMEOUT_MS })
-      return
+      await this.packs.sync()
     } catch (err) {
-      this.log.debug('sync -f failed; fsyncing chunk files one by one', { err: (err as Error).message })
-    }
-    try {
-      for (const id of ids) {
-        const fh = await open(chunkPath(this.dir, id), 'r').catch(() => undefined)
-        if (fh === undefined) continue
-        try { await fh.datasync() } finally { await fh.close() }
-      }
-      for (const sub of new Set([...ids].map(id => id.slice(0, 2)))) await fsyncDir(join(this.dir, sub))
-    } catch (err) {
-      for (const id of ids) this.unsynced.add(id)
-      throw diskFullOr(err, 'chunk files')
+      throw diskFullOr(err, 'chunk packs')
     }
   }
 
-  private async dropCorrupt (id: string, why: string): Promise<void> {
+  private async dropCorrupt (id: string, seen: IndexEntry, why: string): Promise<void> {
     this.log.warn('dropping corrupt chunk', { id, why })
-    await unlink(chunkPath(this.dir, id)).catch(() => {})
     await this.lock.run(async () => {
       const e = await this.entry(id)
-      if (e !== undefined) await this.index.put(id, encodeEntry({ ...e, present: false, stored: 0 }))
+      // only when it still points where the bad bytes were read (compaction or a re-put may have moved it)
+      if (e !== undefined && e.pack === seen.pack && e.offset === seen.offset) await this.index.put(id, encodeEntry(absentEntry(e.refs)))
     })
   }
 
@@ -284,7 +289,7 @@ export class ChunkStore implements ChunkStoreView {
     const ops: IndexBatchOp[] = []
     unique.forEach((id, i) => {
       const v = values[i]
-      const e: IndexEntry = v === undefined ? { refs: 0, size: 0, stored: 0, present: false, compressed: false } : decodeEntry(v)
+      const e: IndexEntry = v === undefined ? absentEntry(0) : decodeEntry(v)
       e.refs = Math.max(0, e.refs + delta)
       ops.push({ type: 'put', key: id, value: encodeEntry(e) })
     })
@@ -325,52 +330,47 @@ export class ChunkStore implements ChunkStoreView {
   }
 
   /**
-   * Remove every chunk no manifest references (and that is not pinned): index entries first, in one batch, then
-   * files. Also removes chunk files that have no index entry and are older than `orphanAgeMs` (left by a crash
-   * between rename and index write).
+   * Remove every chunk no manifest references (and that is not pinned) from the index, in one batch; then give the
+   * space back: packs with no live record are deleted, full packs whose live bytes fell below `compactBelow` have
+   * their live records copied to the current pack (verified on the way) and are deleted once the copy is synced.
    */
-  async gc ({ orphanAgeMs = 60_000 }: { orphanAgeMs?: number } = {}): Promise<GcResult> {
-    const started = Date.now()
-    const victims: Array<{ id: string, stored: number }> = []
+  async gc (): Promise<GcResult> {
+    let removedChunks = 0
+    let freedBytes = 0
+    const live = new Map<number, number>()
     await this.lock.run(async () => {
       const ops: IndexBatchOp[] = []
       for await (const [id, v] of this.index.iterator()) {
         const e = decodeEntry(v)
-        if (e.refs > 0 || this.pinned(id)) continue
+        if (e.refs > 0 || this.pinned(id)) {
+          if (e.present) live.set(e.pack, (live.get(e.pack) ?? 0) + RECORD_PREFIX_BYTES + e.stored)
+          continue
+        }
         ops.push({ type: 'del', key: id })
-        if (e.present) victims.push({ id, stored: e.stored })
+        if (e.present) {
+          removedChunks++
+          freedBytes += e.stored
+        }
       }
       if (ops.length > 0) await this.index.batch(ops)
     })
-    await forEachLimited(victims, UNLINK_CONCURRENCY, async v => { await unlink(chunkPath(this.dir, v.id)).catch(() => {}) })
-    const orphanFiles = await this.sweepOrphans(started - orphanAgeMs)
-    const result = { removedChunks: victims.length, freedBytes: victims.reduce((n, v) => n + v.stored, 0), orphanFiles }
-    if (result.removedChunks > 0 || orphanFiles > 0) this.log.info('chunk gc', { ...result })
+    const { packsRemoved, reclaimedBytes } = await compactPacks({
+      packs: this.packs,
+      index: this.index,
+      lock: this.lock,
+      live,
+      compactBelow: this.compactBelow,
+      verify: (id, stored) => { const raw = decodeChunkFile(stored, this.codec); return hash('sha256', raw, 'hex') === id },
+      log: this.log
+    })
+    const result = { removedChunks, freedBytes, packsRemoved, reclaimedBytes }
+    if (removedChunks > 0 || packsRemoved > 0) this.log.info('chunk gc', { ...result })
     return result
   }
 
-  private async sweepOrphans (olderThan: number): Promise<number> {
-    let removed = 0
-    for (const sub of await readdir(this.dir)) {
-      if (!/^[0-9a-f]{2}$/.test(sub)) continue
-      const names = await readdir(join(this.dir, sub))
-      const ids = names.map(n => sub + n).filter(id => CHUNK_ID.test(id))
-      const values = await this.index.getMany(ids)
-      for (let i = 0; i < ids.length; i++) {
-        const v = values[i]
-        if (v !== undefined && decodeEntry(v).present) continue
-        const path = chunkPath(this.dir, ids[i]!)
-        const st = await stat(path).catch(() => undefined)
-        if (st === undefined || st.mtimeMs > olderThan) continue
-        await unlink(path).catch(() => {})
-        removed++
-      }
-    }
-    return removed
-  }
-
   async stats (): Promise<ChunkStoreStats> {
-    const s: ChunkStoreStats = { chunks: 0, bytes: 0, storedBytes: 0, compressedChunks: 0 }
+    const list = this.packs.list()
+    const s: ChunkStoreStats = { chunks: 0, bytes: 0, storedBytes: 0, compressedChunks: 0, packBytes: list.reduce((n, p) => n + p.bytes, 0), packs: list.length }
     for await (const v of this.index.values()) {
       const e = decodeEntry(v)
       if (!e.present) continue

@@ -118,7 +118,7 @@ export const IMAGES_PART: ApiPart = {
         security: TOKEN_SECURITY,
         parameters: [REF_PARAM],
         responses: {
-          200: json('what was removed', { type: 'object', required: ['removed'], properties: { removed: { type: 'array', items: { type: 'string' } }, freedChunks: COUNT, freedBytes: BYTES } }),
+          200: json('what was removed', { type: 'object', required: ['removed'], properties: { removed: { type: 'array', items: { type: 'string' } }, freedChunks: COUNT, freedBytes: BYTES, reclaimedBytes: BYTES } }),
           ...mutationErrors(404)
         }
       }

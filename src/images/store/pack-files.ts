@@ -1,0 +1,226 @@
+import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fsyncDir } from '../../storage/atomic-file.js'
+import { packFileName, parsePackFileName, scanPack } from './pack-record.js'
+import { Mutex } from './mutex.js'
+
+/** A read of a pack that compaction has removed meanwhile: the caller looks the chunk up again. */
+export class PackGoneError extends Error {
+  readonly code = 'ERR_PACK_GONE'
+  constructor (pack: number) { super(`pack ${pack} was removed`) }
+}
+
+interface ReadHandle {
+  fh: Promise<FileHandle>
+  users: number
+  lastUsed: number
+}
+
+export interface PackFilesInit {
+  dir: string
+  /** A pack is closed for appends once it reaches this size. */
+  maxPackBytes: number
+  /** fdatasync after every append (durability 'file'). */
+  syncEachAppend: boolean
+  /** Read handles kept open (idle ones beyond this are closed). @default 64 */
+  maxOpenReaders?: number
+}
+
+/**
+ * The append-only pack files of a chunk store (`<dir>/<n>.pack`): one writer appends whole batches of records
+ * with one positional writev, readers pread through cached handles. Appends run one at a time; a failed append
+ * truncates what it wrote, so the next one starts where it started.
+ */
+export class PackFiles {
+  private readonly sizes = new Map<number, number>()
+  private readonly readers = new Map<number, ReadHandle>()
+  private readonly appendLock = new Mutex()
+  private active?: { n: number, fh: FileHandle }
+  private nextNumber = 1
+  private readonly dirty = new Set<number>()
+  private created = false
+  /** The first append after open continues the newest pack when it has room; later ones never reopen a pack. */
+  private resumeNewest = true
+
+  private constructor (private readonly init: PackFilesInit) {}
+
+  static async open (init: PackFilesInit): Promise<PackFiles> {
+    const packs = new PackFiles(init)
+    await mkdir(init.dir, { recursive: true })
+    for (const name of await readdir(init.dir)) {
+      const n = parsePackFileName(name)
+      if (n === undefined) continue
+      packs.sizes.set(n, (await stat(join(init.dir, name))).size)
+      packs.nextNumber = Math.max(packs.nextNumber, n + 1)
+    }
+    return packs
+  }
+
+  /** Every pack and its size in bytes (dead records included). */
+  list (): Array<{ pack: number, bytes: number }> {
+    return [...this.sizes].map(([pack, bytes]) => ({ pack, bytes })).sort((a, b) => a.pack - b.pack)
+  }
+
+  /** The pack appends go to now (undefined before the first append after open or after it was removed). */
+  get activePack (): number | undefined {
+    return this.active?.n
+  }
+
+  path (n: number): string {
+    return join(this.init.dir, packFileName(n))
+  }
+
+  /**
+   * Append `parts` (whole records) as one write; returns the pack and the offset of the first byte. Continues the
+   * newest pack after a restart (a torn tail left by a crash is dead bytes, never indexed), starts a new one when
+   * the current one is full.
+   */
+  async append (parts: Uint8Array[]): Promise<{ pack: number, offset: number }> {
+    const length = parts.reduce((n, p) => n + p.length, 0)
+    return await this.appendLock.run(async () => {
+      const w = await this.writer(length)
+      const offset = this.sizes.get(w.n) ?? 0
+      try {
+        const { bytesWritten } = await w.fh.writev(parts, offset)
+        // a short write to a regular file means the file system filled up
+        if (bytesWritten !== length) throw Object.assign(new Error(`short write to pack ${w.n}`), { code: 'ENOSPC' })
+        if (this.init.syncEachAppend) await w.fh.datasync()
+      } catch (err) {
+        await w.fh.truncate(offset).catch(() => {})
+        throw err
+      }
+      this.sizes.set(w.n, offset + length)
+      if (!this.init.syncEachAppend) this.dirty.add(w.n)
+      return { pack: w.n, offset }
+    })
+  }
+
+  private async writer (length: number): Promise<{ n: number, fh: FileHandle }> {
+    if (this.active !== undefined && (this.sizes.get(this.active.n) ?? 0) + length > this.init.maxPackBytes && (this.sizes.get(this.active.n) ?? 0) > 0) {
+      await this.active.fh.close()
+      this.active = undefined
+    }
+    if (this.active === undefined) {
+      const newest = Math.max(0, ...this.sizes.keys())
+      const resume = this.resumeNewest
+      this.resumeNewest = false
+      if (resume && newest > 0 && (this.sizes.get(newest) ?? 0) + length <= this.init.maxPackBytes) {
+        const fh = await open(this.path(newest), 'r+')
+        // a record torn by a crash must not run into what is appended next: cut the pack after its last whole record
+        const end = await endOfWholeRecords(this.path(newest))
+        if (end < (this.sizes.get(newest) ?? 0)) await fh.truncate(end)
+        this.sizes.set(newest, end)
+        this.active = { n: newest, fh }
+      } else {
+        const n = this.nextNumber++
+        this.active = { n, fh: await open(this.path(n), 'wx', 0o644) }
+        this.sizes.set(n, 0)
+        this.created = true
+      }
+    }
+    return this.active
+  }
+
+  /** Close the current pack for appends: the next append starts a new pack. */
+  async seal (): Promise<void> {
+    await this.appendLock.run(async () => {
+      this.resumeNewest = false
+      if (this.active === undefined) return
+      if (this.dirty.has(this.active.n)) {
+        await this.active.fh.datasync()
+        this.dirty.delete(this.active.n)
+      }
+      await this.active.fh.close()
+      this.active = undefined
+    })
+  }
+
+  /** Read `length` bytes at `offset` of pack `n`. PackGoneError when the pack no longer exists. */
+  async read (n: number, offset: number, length: number): Promise<Buffer> {
+    const size = this.sizes.get(n)
+    if (size === undefined) throw new PackGoneError(n)
+    if (offset + length > size) throw new Error(`record at ${offset}+${length} lies beyond the end of pack ${n} (${size} bytes)`)
+    let h = this.readers.get(n)
+    if (h === undefined) {
+      h = { fh: open(this.path(n), 'r'), users: 0, lastUsed: 0 }
+      h.fh.catch(() => {})
+      this.readers.set(n, h)
+    }
+    h.users++
+    h.lastUsed = Date.now()
+    this.evictIdle()
+    try {
+      const buf = Buffer.allocUnsafe(length)
+      const { bytesRead } = await (await h.fh).read(buf, 0, length, offset)
+      if (bytesRead !== length) throw new Error(`pack ${n} ends before ${offset + length}`)
+      return buf
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT' || !this.sizes.has(n)) throw new PackGoneError(n)
+      throw err
+    } finally {
+      h.users--
+    }
+  }
+
+  private evictIdle (): void {
+    const max = this.init.maxOpenReaders ?? 64
+    if (this.readers.size <= max) return
+    const idle = [...this.readers].filter(([, h]) => h.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed)
+    for (const [n, h] of idle.slice(0, this.readers.size - max)) {
+      this.readers.delete(n)
+      void h.fh.then(async fh => { await fh.close() }, () => {})
+    }
+  }
+
+  /** Make every append so far durable: fdatasync of each pack written since the last sync, and of the directory. */
+  async sync (): Promise<void> {
+    await this.appendLock.run(async () => {
+      for (const n of [...this.dirty]) {
+        if (this.active?.n === n) await this.active.fh.datasync()
+        else if (this.sizes.has(n)) {
+          const fh = await open(this.path(n), 'r+')
+          try { await fh.datasync() } finally { await fh.close() }
+        }
+        this.dirty.delete(n)
+      }
+      if (this.created) {
+        this.created = false
+        await fsyncDir(this.init.dir)
+      }
+    })
+  }
+
+  /** Delete pack `n` (after its live records were copied elsewhere and that copy was synced). */
+  async remove (n: number): Promise<void> {
+    await this.appendLock.run(async () => {
+      if (this.active?.n === n) {
+        await this.active.fh.close()
+        this.active = undefined
+      }
+      this.sizes.delete(n)
+      this.dirty.delete(n)
+      const h = this.readers.get(n)
+      this.readers.delete(n)
+      await unlink(this.path(n)).catch(err => { if ((err as { code?: string }).code !== 'ENOENT') throw err })
+      // readers in flight keep their descriptor (the inode lives until it is closed)
+      if (h !== undefined) void h.fh.then(async fh => { while (h.users > 0) await new Promise(resolve => setTimeout(resolve, 10)); await fh.close() }, () => {})
+      await fsyncDir(this.init.dir)
+    })
+  }
+
+  async close (): Promise<void> {
+    await this.appendLock.run(async () => {
+      await this.active?.fh.close()
+      this.active = undefined
+      for (const h of this.readers.values()) await h.fh.then(async fh => { await fh.close() }, () => {})
+      this.readers.clear()
+    })
+  }
+}
+
+/** Offset just past the last complete record of a pack (0 when it has none). */
+async function endOfWholeRecords (path: string): Promise<number> {
+  let end = 0
+  for await (const r of scanPack(path)) end = r.offset + r.length
+  return end
+}
