@@ -1,12 +1,12 @@
-import { open, rename, unlink, mkdir } from 'node:fs/promises'
+import { open, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import type { ChunkStoreView, Manifest } from './types.js'
+import type { ChunkRef, ChunkStoreView, Manifest } from './types.js'
 import { fsyncDir } from '../storage/atomic-file.js'
 import { diskFullOr } from './errors.js'
 
-/** Chunks read from the store at once while a disk is written. */
-const READ_AHEAD = 8
+/** Manifest entries read (one batched, verified store read) and written per step; the next window is read meanwhile. */
+const WINDOW_ENTRIES = 512
 
 export interface MaterialiseProgress {
   doneBytes: number
@@ -15,47 +15,31 @@ export interface MaterialiseProgress {
 
 /**
  * Write the image's bytes to `destPath`, crash-safe: a temp file beside it (zero chunks left as holes, so the file
- * is sparse), fsync, rename over `destPath`, fsync the directory. Every chunk is verified by the store's `get`.
- * On any failure the temp file is removed and `destPath` is untouched.
+ * is sparse), fsync, rename over `destPath`, fsync the directory. Every chunk is verified by the store on read.
+ * Runs of consecutive chunks leave in one positional writev. On any failure the temp file is removed and
+ * `destPath` is untouched.
  */
 export async function writeDisk (manifest: Manifest, store: ChunkStoreView, destPath: string, onProgress?: (p: MaterialiseProgress) => void): Promise<number> {
   const dir = dirname(destPath)
   await mkdir(dir, { recursive: true })
   const tmp = join(dir, `.${basename(destPath)}.${randomBytes(6).toString('hex')}.tmp`)
-  const offsets: number[] = []
-  let off = 0
-  for (const c of manifest.chunks) { offsets.push(off); off += c.size }
   const fh = await open(tmp, 'wx', 0o644)
   try {
     try {
-      let done = 0
-      let next = 0
-      const worker = async (): Promise<void> => {
-        while (next < manifest.chunks.length) {
-          const i = next++
-          const c = manifest.chunks[i]!
-          if (c.zero !== true) {
-            const bytes = await store.get(c.id)
-            if (bytes.length !== c.size) throw new Error(`chunk ${c.id} has ${bytes.length} bytes, manifest says ${c.size}`)
-            const { bytesWritten } = await fh.write(bytes, 0, bytes.length, offsets[i])
-            // a short write to a regular file means the file system filled up
-            if (bytesWritten !== bytes.length) throw Object.assign(new Error(`short write at offset ${offsets[i]}`), { code: 'ENOSPC' })
-          }
-          done += c.size
-          onProgress?.({ doneBytes: done, totalBytes: manifest.size })
-        }
+      const chunks = manifest.chunks
+      const read = async (from: number): Promise<Uint8Array[]> => {
+        const ids = chunks.slice(from, from + WINDOW_ENTRIES).filter(c => c.zero !== true).map(c => c.id)
+        return store.getMany !== undefined ? await store.getMany(ids) : await Promise.all(ids.map(async id => await store.get(id)))
       }
-      // every worker stops at its next chunk once one fails; wait for all of them before closing the file
-      const results = await Promise.allSettled(Array.from({ length: READ_AHEAD }, async () => {
-        try {
-          await worker()
-        } catch (err) {
-          next = manifest.chunks.length
-          throw err
-        }
-      }))
-      const failed = results.find(r => r.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
+      let offset = 0
+      let next: Promise<Uint8Array[]> | undefined = read(0)
+      for (let from = 0; from < chunks.length; from += WINDOW_ENTRIES) {
+        const bytes: Uint8Array[] = await next!
+        next = from + WINDOW_ENTRIES < chunks.length ? read(from + WINDOW_ENTRIES) : undefined
+        next?.catch(() => {}) // awaited in the next round; a failure there is thrown then
+        offset = await writeWindow(fh, chunks.slice(from, from + WINDOW_ENTRIES), bytes, offset)
+        onProgress?.({ doneBytes: offset, totalBytes: manifest.size })
+      }
       await fh.truncate(manifest.size)
       await fh.sync()
     } finally {
@@ -68,4 +52,34 @@ export async function writeDisk (manifest: Manifest, store: ChunkStoreView, dest
     throw diskFullOr(err, destPath)
   }
   return manifest.size
+}
+
+/** Write one window of entries starting at disk offset `offset` (zero chunks skipped); returns the offset after it. */
+async function writeWindow (fh: FileHandle, entries: ChunkRef[], bytes: Uint8Array[], offset: number): Promise<number> {
+  let run: Uint8Array[] = []
+  let runAt = offset
+  let runBytes = 0
+  const flush = async (): Promise<void> => {
+    if (run.length === 0) return
+    const { bytesWritten } = await fh.writev(run, runAt)
+    // a short write to a regular file means the file system filled up
+    if (bytesWritten !== runBytes) throw Object.assign(new Error(`short write at offset ${runAt}`), { code: 'ENOSPC' })
+    run = []
+    runBytes = 0
+  }
+  let k = 0
+  for (const c of entries) {
+    if (c.zero === true) {
+      await flush()
+    } else {
+      const b = bytes[k++]!
+      if (b.length !== c.size) throw new Error(`chunk ${c.id} has ${b.length} bytes, manifest says ${c.size}`)
+      if (run.length === 0) runAt = offset
+      run.push(b)
+      runBytes += b.length
+    }
+    offset += c.size
+  }
+  await flush()
+  return offset
 }

@@ -35,6 +35,8 @@ export interface ChunkStoreView {
   get(id: string): Promise<Uint8Array>
   /** The chunk as stored (chunk-file header + raw or lz4 payload), unverified; throws a NotFound-coded error if absent. */
   getEncoded?(id: string): Promise<Uint8Array>
+  /** Verified bytes of many chunks in the order of `ids` (one index lookup); stores without it are read one by one. */
+  getMany?(ids: string[]): Promise<Uint8Array[]>
   /** Verifies sha256(bytes) === id before storing; throws on mismatch. Idempotent. */
   put(id: string, bytes: Uint8Array): Promise<void>
 }

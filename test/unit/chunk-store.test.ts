@@ -125,6 +125,19 @@ describe('chunk store', () => {
     expect(await filesUnder()).toEqual([])
   })
 
+  it('reads many chunks at once, in order and repeats included, and fails on the first absent or corrupt one', async () => {
+    const cs = [randomBytes(7000), Buffer.alloc(12_000, 3), randomBytes(100)]
+    await store.putHashed(cs.map(c => ({ id: sha(c), bytes: c })))
+    const ids = [sha(cs[1]!), sha(cs[0]!), sha(cs[1]!), sha(cs[2]!)]
+    const got = await store.getMany(ids)
+    expect(got.map(b => sha(b))).toEqual(ids)
+    await expect(store.getMany([sha(cs[0]!), sha(Buffer.from('absent'))])).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND' })
+    await tamper(sha(cs[2]!), s => { s[s.length - 1] = s[s.length - 1]! ^ 1; return s })
+    await expect(store.getMany(ids)).rejects.toMatchObject({ code: 'ERR_CHUNK_CORRUPT' })
+    expect(await store.has(sha(cs[2]!))).toBe(false)
+    expect(await store.has(sha(cs[0]!))).toBe(true)
+  })
+
   it('reports absent chunks as ERR_CHUNK_NOT_FOUND', async () => {
     await expect(store.get(sha(Buffer.from('nope')))).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND', name: 'ChunkNotFoundError' })
     expect(await store.has(sha(Buffer.from('nope')))).toBe(false)
