@@ -37,6 +37,10 @@ export interface ChunkStoreView {
   getEncoded?(id: string): Promise<Uint8Array>
   /** Verified bytes of many chunks in the order of `ids` (one index lookup); stores without it are read one by one. */
   getMany?(ids: string[]): Promise<Uint8Array[]>
+  /** Stored forms of many chunks, unverified, undefined where absent or unreadable (one index lookup). */
+  getEncodedMany?(ids: string[]): Promise<Array<Uint8Array | undefined>>
+  /** Presence of many chunks (one index lookup). */
+  hasMany?(ids: string[]): Promise<boolean[]>
   /** Verifies sha256(bytes) === id before storing; throws on mismatch. Idempotent. */
   put(id: string, bytes: Uint8Array): Promise<void>
 }

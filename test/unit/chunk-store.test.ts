@@ -138,6 +138,21 @@ describe('chunk store', () => {
     expect(await store.has(sha(cs[0]!))).toBe(true)
   })
 
+  it('answers presence and stored forms of many chunks at once, across packs, undefined where absent', async () => {
+    await store.close()
+    store = await ChunkStore.open({ dataDir: dir, db, maxPackBytes: 32 * 1024 })
+    const cs = Array.from({ length: 12 }, (_, i) => i % 3 === 0 ? Buffer.alloc(6000, i + 1) : randomBytes(6000))
+    await store.putHashed(cs.slice(0, 6).map(c => ({ id: sha(c), bytes: c })))
+    await store.putHashed(cs.slice(6).map(c => ({ id: sha(c), bytes: c })))
+    expect((await store.stats()).packs).toBeGreaterThan(1)
+    const absent = sha(Buffer.from('absent'))
+    const ids = [sha(cs[11]!), absent, ...cs.slice(0, 11).map(c => sha(c)), sha(cs[4]!)]
+    expect(await store.hasMany(ids)).toEqual(ids.map(id => id !== absent))
+    const enc = await store.getEncodedMany(ids)
+    expect(enc[1]).toBeUndefined()
+    enc.forEach((e, i) => { if (i !== 1) expect(sha(decodeChunkFile(e!, lz4Napi))).toBe(ids[i]) })
+  })
+
   it('reports absent chunks as ERR_CHUNK_NOT_FOUND', async () => {
     await expect(store.get(sha(Buffer.from('nope')))).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND', name: 'ChunkNotFoundError' })
     expect(await store.has(sha(Buffer.from('nope')))).toBe(false)

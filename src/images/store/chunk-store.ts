@@ -149,23 +149,45 @@ export class ChunkStore implements ChunkStoreView {
 
   /**
    * Verified bytes of many chunks (in the order of `ids`; a repeated ID is read once): one index lookup for all,
-   * reads in parallel. Throws as `get` does for the first chunk that is absent or corrupt.
+   * records close together in a pack read with one pread. Throws as `get` does for a chunk that is absent or corrupt.
    */
   async getMany (ids: string[]): Promise<Uint8Array[]> {
     const unique = [...new Set(ids)]
-    for (const id of unique) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
-    const values = await this.index.getMany(unique)
+    const { entries, stored } = await this.readManyStored(unique)
     const bytes = new Map<string, Uint8Array>()
     await Promise.all(unique.map(async (id, i) => {
-      const v = values[i]
-      const e = v === undefined ? undefined : decodeEntry(v)
+      const e = entries[i]
       if (e?.present !== true) throw new ChunkNotFoundError(`chunk ${id} is not in the store`)
-      const stored = await this.packs.read(e.pack, e.offset, e.stored).catch(() => undefined)
-      const raw = stored === undefined ? undefined : this.decodeOrUndefined(stored)
+      const s = stored[i]
+      const raw = s === undefined ? undefined : this.decodeOrUndefined(s)
       // moved by compaction, unreadable or bad: the single-chunk path retries, drops and reports it
       bytes.set(id, raw !== undefined && raw.length === e.size && hash('sha256', raw, 'hex') === id ? raw : await this.get(id))
     }))
     return ids.map(id => bytes.get(id)!)
+  }
+
+  /**
+   * Stored forms of many chunks (as `getEncoded`, unverified), undefined where a chunk is absent or its read
+   * failed: one index lookup, close records read together. For a server answering a batch of requests.
+   */
+  async getEncodedMany (ids: string[]): Promise<Array<Uint8Array | undefined>> {
+    return (await this.readManyStored(ids)).stored
+  }
+
+  /** Presence of many chunks with one index lookup. */
+  async hasMany (ids: string[]): Promise<boolean[]> {
+    const values = await this.index.getMany(ids.map(id => CHUNK_ID.test(id) ? id : '-'))
+    return values.map(v => v !== undefined && decodeEntry(v).present)
+  }
+
+  private async readManyStored (ids: string[]): Promise<{ entries: Array<IndexEntry | undefined>, stored: Array<Uint8Array | undefined> }> {
+    for (const id of ids) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+    const entries = (await this.index.getMany(ids)).map(v => v === undefined ? undefined : decodeEntry(v))
+    const wanted = entries.flatMap((e, i) => e?.present === true ? [{ i, pack: e.pack, offset: e.offset, length: e.stored }] : [])
+    const read = await this.packs.readMany(wanted)
+    const stored: Array<Uint8Array | undefined> = new Array(ids.length)
+    wanted.forEach((w, k) => { stored[w.i] = read[k] })
+    return { entries, stored }
   }
 
   private decodeOrUndefined (stored: Uint8Array): Uint8Array | undefined {

@@ -10,6 +10,11 @@ export class PackGoneError extends Error {
   constructor (pack: number) { super(`pack ${pack} was removed`) }
 }
 
+/** Records of one pack at most this far apart are read with one pread ... */
+const COALESCE_GAP_BYTES = 64 * 1024
+/** ... of at most this many bytes. */
+const COALESCE_MAX_BYTES = 4 * 1024 * 1024
+
 interface ReadHandle {
   fh: Promise<FileHandle>
   users: number
@@ -160,6 +165,35 @@ export class PackFiles {
     } finally {
       h.users--
     }
+  }
+
+  /**
+   * Read many ranges; ranges of one pack that lie close together are read with one pread and sliced. An entry is
+   * undefined where its read failed (the caller decides what that means).
+   */
+  async readMany (ranges: Array<{ pack: number, offset: number, length: number }>): Promise<Array<Buffer | undefined>> {
+    const out: Array<Buffer | undefined> = new Array(ranges.length)
+    const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.pack - ranges[b]!.pack || ranges[a]!.offset - ranges[b]!.offset)
+    const groups: number[][] = []
+    for (const i of order) {
+      const g = groups.at(-1)
+      const r = ranges[i]!
+      const first = g === undefined ? undefined : ranges[g[0]!]!
+      const last = g === undefined ? undefined : ranges[g.at(-1)!]!
+      if (g !== undefined && first!.pack === r.pack && r.offset >= last!.offset && r.offset - (last!.offset + last!.length) <= COALESCE_GAP_BYTES && r.offset + r.length - first!.offset <= COALESCE_MAX_BYTES) g.push(i)
+      else groups.push([i])
+    }
+    await Promise.all(groups.map(async g => {
+      const first = ranges[g[0]!]!
+      const end = Math.max(...g.map(i => ranges[i]!.offset + ranges[i]!.length))
+      const buf = await this.read(first.pack, first.offset, end - first.offset).catch(() => undefined)
+      for (const i of g) {
+        const r = ranges[i]!
+        // a group that failed as a whole (one record beyond a cut-off end, say) is read record by record
+        out[i] = buf !== undefined ? buf.subarray(r.offset - first.offset, r.offset - first.offset + r.length) : await this.read(r.pack, r.offset, r.length).catch(() => undefined)
+      }
+    }))
+    return out
   }
 
   private evictIdle (): void {
