@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
+import { createHash } from 'node:crypto'
 import { PiecePicker, PieceState } from '../../src/images/swarm/piece-picker.js'
+import { seedShare } from '../../src/images/swarm/seed-share.js'
 import { imageProviderKey } from '../../src/images/swarm/provider-key.js'
 import { parseImageRef } from '../../src/images/swarm/image-ref.js'
 import { fromWireManifest, toWireManifest } from '../../src/images/swarm/manifest-wire.js'
@@ -45,10 +47,11 @@ describe('piece picker (want list)', () => {
   })
 
   it('asks for the rarest chunk first', () => {
-    const p = new PiecePicker(manifest([1, 2, 3]), 3, () => 0.5)
-    const a = bits(3, [0, 1, 2])
-    const b = bits(3, [0, 1])
-    const c = bits(3, [0])
+    // (nobody holds chunk 4, so no peer is a seed: seeds follow their own rule, below)
+    const p = new PiecePicker(manifest([1, 2, 3, 4]), 3, () => 0.5)
+    const a = bits(4, [0, 1, 2])
+    const b = bits(4, [0, 1])
+    const c = bits(4, [0])
     p.updateAvailability(undefined, a)
     p.updateAvailability(undefined, b)
     p.updateAvailability(undefined, c)
@@ -106,6 +109,97 @@ describe('piece picker (want list)', () => {
     const g1 = p.generation
     p.release(piece!, 'a')
     expect(p.generation).toBeGreaterThan(g1)
+  })
+})
+
+describe('piece picker: seeds and receivers', () => {
+  const ids = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1)
+
+  it('asks a seed only for pieces no connected non-seed peer holds; the partial peer gets the rest', () => {
+    const p = new PiecePicker(manifest(ids(6)), 3)
+    const seed = Bitfield.full(6)
+    const partial = bits(6, [0, 1, 2])
+    p.updateAvailability(undefined, seed)
+    p.updateAvailability(undefined, partial)
+    const fromSeed = [p.pick('seed', seed), p.pick('seed', seed), p.pick('seed', seed)].map(x => x?.id)
+    expect(fromSeed.sort()).toEqual([id(4), id(5), id(6)])
+    expect(p.pick('seed', seed)).toBeUndefined() // 1-3 are held by the partial peer: not asked of the seed
+    const fromPartial = [p.pick('partial', partial), p.pick('partial', partial), p.pick('partial', partial)].map(x => x?.id)
+    expect(fromPartial.sort()).toEqual([id(1), id(2), id(3)])
+  })
+
+  it('a piece a receiver gained is no longer asked of the seed', () => {
+    const p = new PiecePicker(manifest(ids(4)), 3)
+    const seed = Bitfield.full(4)
+    let other = bits(4, [])
+    p.updateAvailability(undefined, seed)
+    p.updateAvailability(undefined, other)
+    const first = p.pick('seed', seed)
+    const gained = bits(4, [0, 1, 2, 3].filter(i => p.pieces[i] !== first).slice(0, 2))
+    p.updateAvailability(other, gained)
+    other = gained
+    const rest = [p.pick('seed', seed), p.pick('seed', seed)]
+    expect(rest[1]).toBeUndefined()
+    expect(rest[0] != null && !other.get(rest[0].entries[0] ?? 0)).toBe(true)
+  })
+
+  it('with seeds only, every seed is asked for any piece (rarest first as before)', () => {
+    const p = new PiecePicker(manifest(ids(4)), 3)
+    const a = Bitfield.full(4)
+    const b = Bitfield.full(4)
+    p.updateAvailability(undefined, a)
+    p.updateAvailability(undefined, b)
+    const got = [p.pick('a', a), p.pick('b', b), p.pick('a', a), p.pick('b', b)]
+    expect(got.every(x => x != null)).toBe(true)
+    expect(new Set(got).size).toBe(4)
+  })
+
+  it('receivers that know each other ask the seed for disjoint shares first, then for the others\' shares', () => {
+    const m = manifest([])
+    m.chunks = Array.from({ length: 60 }, (_, i) => ({ id: createHash('sha256').update(`piece ${i}`).digest('hex'), size: 10 }))
+    const receivers = ['peer-a', 'peer-b', 'peer-c']
+    const shares = receivers.map(self => {
+      const p = new PiecePicker(m, 3, Math.random, undefined, self)
+      const seed = Bitfield.full(60)
+      p.updateAvailability(undefined, seed, 'seed')
+      for (const other of receivers.filter(r => r !== self)) p.updateAvailability(undefined, new Bitfield(60), other)
+      const { mine } = seedShare(p.pieces, self, receivers)
+      const picks = Array.from({ length: 60 }, () => p.pick('seed', seed)?.id)
+      expect(new Set(picks).size).toBe(60) // every piece, in the end
+      expect(new Set(picks.slice(0, mine.length))).toEqual(new Set(mine.map(x => x.id))) // its own share first
+      return mine.map(x => x.id)
+    })
+    const all = shares.flat()
+    expect(new Set(all).size).toBe(60) // disjoint, and together every piece
+    expect(all).toHaveLength(60)
+    expect(shares.every(s => s.length > 5)).toBe(true)
+  })
+
+  it('when the last partial peer leaves, the seed may be asked for everything again (and starved peers are woken)', () => {
+    const p = new PiecePicker(manifest(ids(3)), 3)
+    const seed = Bitfield.full(3)
+    const partial = bits(3, [0, 1, 2].filter(i => i !== 1))
+    p.updateAvailability(undefined, seed)
+    p.updateAvailability(undefined, partial)
+    expect(p.pick('seed', seed)?.id).toBe(id(2))
+    expect(p.pick('seed', seed)).toBeUndefined()
+    const g = p.generation
+    p.updateAvailability(partial, undefined)
+    expect(p.generation).toBeGreaterThan(g)
+    expect(p.pick('seed', seed)).toBeDefined()
+    expect(p.pick('seed', seed)).toBeDefined()
+  })
+
+  it('endgame duplicates in-flight pieces on a seed too', () => {
+    const p = new PiecePicker(manifest(ids(2)), 2)
+    const seed = Bitfield.full(2)
+    const partial = bits(2, [0, 1])
+    p.updateAvailability(undefined, seed)
+    p.updateAvailability(undefined, partial)
+    const a = p.pick('partial', partial)
+    const b = p.pick('partial', partial)
+    expect(a != null && b != null).toBe(true)
+    expect(p.pick('seed', seed)?.requesters.size).toBe(2)
   })
 })
 

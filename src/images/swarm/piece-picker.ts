@@ -1,5 +1,6 @@
 import type { Manifest } from '../types.js'
 import type { Bitfield } from './bitfield.js'
+import { seedOrder } from './seed-share.js'
 
 const REBUILD_MS = 200
 /** Endgame starts when at most this many pieces are still outstanding. */
@@ -24,6 +25,11 @@ export interface Piece {
  * Chooses the next chunk to ask a peer for: rarest first (ties broken at random so receivers diverge and can
  * trade with each other), pieces that failed are retried first, and once every missing piece is in flight,
  * endgame: a piece may be asked of up to `endgameRequesters` peers at once.
+ *
+ * Seeds (peers whose bitfield is full) are scarce upload capacity when many receivers pull at once: while some
+ * connected peer is not a seed, a seed is asked only for pieces that no such peer holds, in the order of
+ * `seedOrder` (this receiver's share first) when the picker knows its own peer ID, so receivers take disjoint
+ * pieces from it and trade the rest among themselves. With seeds only, every peer is asked rarest-first.
  */
 export class PiecePicker {
   readonly pieces: Piece[] = []
@@ -35,11 +41,22 @@ export class PiecePicker {
   private missing = 0
   private remaining = 0
   private storing = 0
+  /** Connected peers whose bitfield is full, and those whose bitfield is not (by ID where the caller names them). */
+  private seeds = 0
+  private partials = 0
+  private readonly partialIds = new Set<string>()
+  /** What a seed is asked for, in order (see seedOrder); rebuilt with `order`. */
+  private seedOrd: Piece[] = []
+  private seedHead = 0
   /** Bumped whenever a peer that found nothing to fetch might now find something (a piece came back, endgame began). */
   generation = 0
 
+  /**
+   * @param self this node's peer ID: receivers that know each other's IDs split what they ask of seeds (seedOrder);
+   * without it a seed is asked in rarest-first order like any peer.
+   */
   constructor (manifest: Manifest, private readonly endgameRequesters: number, private readonly random: () => number = Math.random,
-    private readonly endgameMaxPieces = ENDGAME_MAX_PIECES) {
+    private readonly endgameMaxPieces = ENDGAME_MAX_PIECES, private readonly self?: string) {
     const byId = new Map<string, Piece>()
     manifest.chunks.forEach((c, i) => {
       if (c.zero === true) return
@@ -97,8 +114,26 @@ export class PiecePicker {
     if (p.state === PieceState.Requested && p.requesters.size === 0) this.markMissing(p)
   }
 
-  /** Account a peer's holdings: call with the old bitfield (or undefined) and the new one (or undefined when it left). */
-  updateAvailability (before: Bitfield | undefined, after: Bitfield | undefined): void {
+  /**
+   * Account a peer's holdings: call with the old bitfield (or undefined) and the new one (or undefined when it left).
+   * `peer` names it (receivers split what they ask of seeds by their IDs).
+   */
+  updateAvailability (before: Bitfield | undefined, after: Bitfield | undefined, peer?: string): void {
+    if (before != null) {
+      if (before.isFull()) this.seeds--
+      else this.partials--
+    }
+    if (after != null) {
+      if (after.isFull()) this.seeds++
+      else this.partials++
+    }
+    if (peer != null) {
+      const partial = after != null && !after.isFull()
+      if (partial !== this.partialIds.has(peer)) this.dirty = true
+      if (partial) this.partialIds.add(peer)
+      else this.partialIds.delete(peer)
+    }
+    let lost = after == null
     for (const p of this.pieces) {
       const e = p.entries[0] ?? 0
       const had = before?.get(e) === true
@@ -106,15 +141,31 @@ export class PiecePicker {
       if (had !== has) {
         p.availability += has ? 1 : -1
         this.dirty = true
+        if (had) lost = true
       }
     }
+    // fewer holders (or no partial peer left) may give a seed pieces it may be asked for again
+    if (lost) this.generation++
+  }
+
+  /** `bits` is a seed's and some connected peer is not: ask it only for pieces no non-seed peer holds. */
+  private seedOnly (bits: Bitfield): boolean {
+    return this.partials > 0 && bits.isFull()
+  }
+
+  /** `p` is missing and `bits` holds it; for a seed-only pick, no non-seed peer holds it. */
+  private eligible (p: Piece, bits: Bitfield, seedOnly: boolean): boolean {
+    return p.state === PieceState.Missing && bits.get(p.entries[0] ?? 0) && (!seedOnly || p.availability <= this.seeds)
   }
 
   private rebuild (): void {
-    const keyed = this.pieces.filter(p => p.state === PieceState.Missing).map(p => ({ p, k: p.availability + this.random() }))
+    const missing = this.pieces.filter(p => p.state === PieceState.Missing)
+    const keyed = missing.map(p => ({ p, k: p.availability + this.random() }))
     keyed.sort((a, b) => a.k - b.k)
     this.order = keyed.map(x => x.p)
     this.head = 0
+    this.seedOrd = this.self != null && this.partials > 0 ? seedOrder(missing.filter(p => p.availability <= this.seeds), this.self, this.partialIds) : []
+    this.seedHead = 0
     this.retry = []
     this.dirty = false
   }
@@ -128,6 +179,7 @@ export class PiecePicker {
         this.rebuild()
         this.rebuiltAt = now
       }
+      const seedOnly = this.seedOnly(bits)
       for (let i = 0; i < this.retry.length; i++) {
         const p = this.retry[i]
         if (p == null) continue
@@ -135,15 +187,23 @@ export class PiecePicker {
           this.retry.splice(i--, 1)
           continue
         }
-        if (bits.get(p.entries[0] ?? 0)) {
+        if (this.eligible(p, bits, seedOnly)) {
           this.retry.splice(i, 1)
           return this.take(p, peer)
         }
       }
+      if (seedOnly && this.self != null) {
+        while (this.seedHead < this.seedOrd.length && this.seedOrd[this.seedHead]?.state !== PieceState.Missing) this.seedHead++
+        for (let i = this.seedHead; i < this.seedOrd.length; i++) {
+          const p = this.seedOrd[i]
+          if (p != null && this.eligible(p, bits, true)) return this.take(p, peer)
+        }
+        return undefined
+      }
       while (this.head < this.order.length && this.order[this.head]?.state !== PieceState.Missing) this.head++
       for (let i = this.head; i < this.order.length; i++) {
         const p = this.order[i]
-        if (p != null && p.state === PieceState.Missing && bits.get(p.entries[0] ?? 0)) return this.take(p, peer)
+        if (p != null && this.eligible(p, bits, seedOnly)) return this.take(p, peer)
       }
       return undefined
     }

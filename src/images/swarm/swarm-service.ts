@@ -217,6 +217,7 @@ export class SwarmService implements Startable, ManifestSource {
     const t = new Transfer({
       ...this.init,
       manifest,
+      self: this.libp2p.peerId.toString(),
       initialPeers,
       store: this.init.store,
       logger: this.log,

@@ -33,6 +33,8 @@ export interface TransferInit extends TransferOptions {
   connect: (peer: string) => Promise<PeerSession>
   /** Peers that may hold the image (providers); called at start and every providerRefreshMs. */
   discover: () => Promise<string[]>
+  /** This node's peer ID: receivers that know each other split what they ask of seeds by their IDs. */
+  self?: string
   /** Peers known to hold the image already (they answered for its manifest): fetched from at once. */
   initialPeers?: string[]
   logger?: Logger
@@ -131,7 +133,7 @@ export class Transfer {
       stallTimeoutMs: init.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS
     }
     this.log = init.logger ?? silentLogger
-    this.picker = new PiecePicker(init.manifest, this.opts.endgameRequesters)
+    this.picker = new PiecePicker(init.manifest, this.opts.endgameRequesters, Math.random, undefined, init.self)
     this.have = new Bitfield(init.manifest.chunks.length)
     init.manifest.chunks.forEach((c, i) => { if (c.zero === true) this.have.set(i) })
     for (const p of this.picker.pieces) this.totalBytes += p.size
@@ -239,7 +241,7 @@ export class Transfer {
   private setBits (ps: PeerState, bits: Bitfield): void {
     if (this.peers.get(ps.id) !== ps) return
     if (ps.bits != null && ps.bits.cardinality() === bits.cardinality() && Buffer.compare(ps.bits.bytes, bits.bytes) === 0) return
-    this.picker.updateAvailability(ps.bits, bits)
+    this.picker.updateAvailability(ps.bits, bits, ps.id)
     ps.bits = bits
     ps.bitsVersion++
     this.pump()
@@ -251,7 +253,7 @@ export class Transfer {
     if (ps.pollTimer != null) clearTimeout(ps.pollTimer)
     for (const piece of ps.inflight.values()) this.picker.release(piece, ps.id)
     ps.inflight.clear()
-    this.picker.updateAvailability(ps.bits, undefined)
+    this.picker.updateAvailability(ps.bits, undefined, ps.id)
     this.log.debug('peer left transfer', { ref: this.ref, peer: ps.id, reason: reason.message })
     this.pump()
   }
