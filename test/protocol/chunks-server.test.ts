@@ -1,10 +1,13 @@
 import { describe, it, expect } from 'vitest'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { ChunkServer } from '../../src/images/swarm/chunk-server.js'
+import { ChunkServer, chunkResponse } from '../../src/images/swarm/chunk-server.js'
 import { PeerSession } from '../../src/images/swarm/peer-session.js'
 import { ChunkRequest, ChunkResponse } from '../../src/images/swarm/pb/chunks.js'
+
 import { decodeWireChunk } from '../../src/images/swarm/chunk-encoding.js'
+import { Bitfield } from '../../src/images/swarm/bitfield.js'
+import { HaveLog } from '../../src/images/swarm/have-log.js'
 import { EncodedMemoryChunkStore, MemoryChunkStore, MemorySource, compressibleBytes, makeImage, pair, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
 
 async function setup (opts: { idleTimeoutMs?: number, maxQueuedRequests?: number, store?: MemoryChunkStore, bytes?: Uint8Array } = {}): Promise<{ client: Stream, served: Promise<void>, store: MemoryChunkStore, image: ReturnType<typeof makeImage> }> {
@@ -32,7 +35,7 @@ describe('chunk server (responder side)', () => {
     const m = await session.getManifest('alpine')
     expect(m.version).toBe('3.20')
     expect(m.chunks).toEqual(image.manifest.chunks)
-    const have = await session.getHave('alpine', '3.20', m.chunks.length)
+    const { bits: have } = await session.getHave('alpine', '3.20', m.chunks.length)
     expect(have.isFull()).toBe(true)
     const [id, bytes] = [...image.chunks][0] ?? ['', new Uint8Array()]
     const chunk = await session.getChunk(id)
@@ -64,6 +67,64 @@ describe('chunk server (responder side)', () => {
     expect(Buffer.from(raw.data).equals(Buffer.from(bytes))).toBe(true)
     expect(verifiedReads).toBe(1)
     session.close()
+  })
+
+  it('answers a poll with only the entries gained since the poller\'s cursor, and the whole bitfield to a new poller', async () => {
+    const store = new MemoryChunkStore()
+    const image = makeImage('alpine', '3.20', testBytes(400))
+    const count = image.manifest.chunks.length
+    const log = new HaveLog(new Bitfield(count))
+    for (let i = 0; i < 100; i++) log.set(i)
+    const server = new ChunkServer({ store, source: { manifest: async () => image.manifest, have: async () => log } })
+    const [client, inbound] = await pair()
+    void server.handle(inbound, 'client')
+    const session = new PeerSession(client, 'server')
+    let frames = 0
+    const request = session.request.bind(session)
+    const sizes: number[] = []
+    session.request = async (req, onSent) => {
+      const res = await request(req, onSent)
+      frames++
+      sizes.push(ChunkResponse.encode(res).length)
+      return res
+    }
+    const first = await session.getHave('alpine', '3.20', count)
+    expect(first.bits.cardinality()).toBe(100)
+    expect(first.epoch).toBe(log.epoch)
+    for (const i of [250, 101, 399]) log.set(i)
+    const second = await session.getHave('alpine', '3.20', count, first)
+    expect(second.bits.cardinality()).toBe(103)
+    expect([250, 101, 399].every(i => second.bits.get(i))).toBe(true)
+    expect(first.bits.cardinality()).toBe(100) // the earlier answer is not changed
+    const third = await session.getHave('alpine', '3.20', count, second)
+    expect(third.bits.cardinality()).toBe(103)
+    // a cursor into another log (an earlier transfer of the peer) gets the whole bitfield again
+    const stale = await session.getHave('alpine', '3.20', count, { ...second, epoch: log.epoch + 1 })
+    expect(stale.bits.cardinality()).toBe(103)
+    expect(frames).toBe(4)
+    expect(sizes[1]).toBeLessThan(32) // 3 entries
+    expect(sizes[2]).toBeLessThan(24) // none
+    expect(sizes[3]).toBeGreaterThanOrEqual(Math.ceil(count / 8))
+    session.close()
+  })
+
+  it('refuses an incremental have answer that adds entries past the manifest or moves the cursor wrongly', async () => {
+    const count = 20
+    const answers = [
+      { added: [25], cursor: 6 },
+      { added: [1, 2], cursor: 6 }
+    ]
+    for (const bad of answers) {
+      const [client, inbound] = await pair()
+      const lp = lpStream(inbound)
+      void (async () => {
+        const req = ChunkRequest.decode(await lp.read())
+        await lp.write(ChunkResponse.encode(chunkResponse(req.id, ChunkResponse.Status.OK, { count, epoch: 7, ...bad })))
+      })()
+      const session = new PeerSession(client, 'server')
+      await expect(session.getHave('x', '1', count, { bits: new Bitfield(count), epoch: 7, cursor: 5 })).rejects.toMatchObject({ code: 'ERR_BAD_BITFIELD' })
+      session.abort(new Error('done'))
+    }
   })
 
   it('answers a malformed request (wrong ID length) with BAD_REQUEST and keeps serving', async () => {

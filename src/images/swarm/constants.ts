@@ -20,6 +20,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 export const DEFAULT_DIAL_TIMEOUT_MS = 10_000
 /** A responder closes a stream that sends no request for this long. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
+/** GET_CHUNK requests a responder reads from its store together (one index lookup) and answers in one write. */
+export const CHUNK_READ_BATCH = 64
 /** Requests a responder queues per stream before it resets the stream. */
 export const DEFAULT_MAX_QUEUED_REQUESTS = 256
 /** Concurrent inbound / outbound chunk streams per connection. */
@@ -34,8 +36,11 @@ export const DEFAULT_INITIAL_WINDOW = 8
 export const DEFAULT_WINDOW_SECONDS = 0.5
 /** In endgame a chunk may be asked of this many peers at once. */
 export const DEFAULT_ENDGAME_REQUESTERS = 3
-/** How often a peer whose bitfield is incomplete is asked again what it has. */
-export const DEFAULT_HAVE_POLL_MS = 500
+/**
+ * How often a peer whose bitfield is incomplete is asked again what it has (answers carry only what it gained
+ * since the last one: a few bytes).
+ */
+export const DEFAULT_HAVE_POLL_MS = 200
 /** Consecutive timeouts after which a peer is dropped from a transfer. */
 export const DEFAULT_MAX_PEER_TIMEOUTS = 3
 /** How often providers are looked up again during a transfer. */

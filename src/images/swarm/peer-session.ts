@@ -16,12 +16,19 @@ export interface PeerSessionInit extends ManifestLimits {
   requestTimeoutMs?: number
 }
 
+/** A have answer: the peer's bitfield, and where it leaves the requester in the peer's HaveLog (0, 0: none). */
+export interface HaveAnswer {
+  bits: Bitfield
+  epoch: number
+  cursor: number
+}
+
 /** A request's type and whichever other fields it uses (the rest take their defaults). */
 export type RequestFields = Pick<ChunkRequest, 'type'> & Partial<Omit<ChunkRequest, 'id' | 'type'>>
 
 /** A request with every field at its default, then `fields`. */
 export function chunkRequest (id: number, fields: RequestFields): ChunkRequest {
-  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, ...fields }
+  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, haveEpoch: 0, haveCursor: 0, ...fields }
 }
 
 interface Pending {
@@ -68,7 +75,7 @@ export class PeerSession {
   private onFrame (frame: Uint8ArrayList): void {
     let res: ChunkResponse
     try {
-      res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: this.limits.maxChunks } } })
+      res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: this.limits.maxChunks }, added: this.limits.maxChunks } })
     } catch (err) {
       throw new ProtocolViolationError(`undecodable response: ${(err as Error).message}`, 'ERR_BAD_FRAME')
     }
@@ -133,11 +140,28 @@ export class PeerSession {
     return m
   }
 
-  async getHave (name: string, version: string, count: number): Promise<Bitfield> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_HAVE, name, version })
+  /**
+   * What the peer holds of `name@version`. With `since` (the last answer applied), the peer may send only the
+   * entries it gained since then; the answer is the whole bitfield either way (a new one: `since.bits` is not changed).
+   */
+  async getHave (name: string, version: string, count: number, since?: HaveAnswer): Promise<HaveAnswer> {
+    const res = await this.request({ type: ChunkRequest.Type.GET_HAVE, name, version, haveEpoch: since?.epoch ?? 0, haveCursor: since?.cursor ?? 0 })
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} does not know ${name}@${version}`)
     if (res.count !== count) throw new ProtocolViolationError(`bitfield covers ${res.count} entries, manifest has ${count}`, 'ERR_BAD_BITFIELD')
-    return Bitfield.decode(res.have, count)
+    const incremental = since != null && res.epoch !== 0 && res.epoch === since.epoch && res.have.length === 0
+    if (!incremental) {
+      if (res.added.length > 0) throw new ProtocolViolationError('have answer with both a bitfield and added entries', 'ERR_BAD_BITFIELD')
+      return { bits: Bitfield.decode(res.have, count), epoch: res.epoch, cursor: res.cursor }
+    }
+    if (res.cursor < since.cursor || res.cursor - since.cursor !== res.added.length) {
+      throw new ProtocolViolationError(`have answer moves the cursor from ${since.cursor} to ${res.cursor} with ${res.added.length} entries`, 'ERR_BAD_BITFIELD')
+    }
+    const bits = Bitfield.decode(since.bits.bytes, count)
+    for (const i of res.added) {
+      if (i >= count) throw new ProtocolViolationError(`have answer adds entry ${i} of ${count}`, 'ERR_BAD_BITFIELD')
+      bits.set(i)
+    }
+    return { bits, epoch: res.epoch, cursor: res.cursor }
   }
 
   /**

@@ -9,6 +9,7 @@ import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { NotFoundError } from '../../errors.js'
 import { Bitfield } from './bitfield.js'
+import type { HaveLog } from './have-log.js'
 import { ChunkServer, type ManifestSource } from './chunk-server.js'
 import { PeerSession } from './peer-session.js'
 import { Transfer, type TransferOptions, type VerifiedChunk } from './transfer.js'
@@ -126,9 +127,9 @@ export class SwarmService implements Startable, ManifestSource {
     return this.active.get(`${name}@${version}`)?.manifest
   }
 
-  async have (name: string, version: string): Promise<Bitfield | undefined> {
+  async have (name: string, version: string): Promise<Bitfield | HaveLog | undefined> {
     const t = this.active.get(`${name}@${version}`)
-    if (t != null) return t.have
+    if (t != null) return t.haveLog
     const local = await this.init.images.find(name, version).catch(() => undefined)
     return local != null ? Bitfield.full(local.chunks.length) : undefined
   }

@@ -3,6 +3,7 @@ import type { ChunkStoreView, Manifest } from '../types.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { Bitfield } from './bitfield.js'
+import { HaveLog } from './have-log.js'
 import { PiecePicker, PieceState, type Piece } from './piece-picker.js'
 import type { PeerSession } from './peer-session.js'
 import { RateMeter, type TransferProgress } from './transfer-progress.js'
@@ -78,6 +79,9 @@ interface PeerState {
   starvedAt?: string
   bitsVersion: number
   pollTimer?: ReturnType<typeof setTimeout>
+  /** Where its last have answer left us in its HaveLog (0, 0: none; then it sends the whole bitfield). */
+  haveEpoch: number
+  haveCursor: number
 }
 
 const DIAL_BACKOFF_MS = 10_000
@@ -94,6 +98,8 @@ const STORE_BATCH_DELAY_MS = 5
 export class Transfer {
   readonly id = randomUUID()
   readonly have: Bitfield
+  /** `have`, with the entries in the order they were gained (the chunk server answers polls incrementally). */
+  readonly haveLog: HaveLog
   private readonly picker: PiecePicker
   private readonly peers = new Map<string, PeerState>()
   private readonly dialing = new Set<string>()
@@ -135,7 +141,8 @@ export class Transfer {
     this.log = init.logger ?? silentLogger
     this.picker = new PiecePicker(init.manifest, this.opts.endgameRequesters, Math.random, undefined, init.self)
     this.have = new Bitfield(init.manifest.chunks.length)
-    init.manifest.chunks.forEach((c, i) => { if (c.zero === true) this.have.set(i) })
+    this.haveLog = new HaveLog(this.have)
+    init.manifest.chunks.forEach((c, i) => { if (c.zero === true) this.haveLog.set(i) })
     for (const p of this.picker.pieces) this.totalBytes += p.size
   }
 
@@ -170,7 +177,7 @@ export class Transfer {
         if (held[j] === true) {
           this.picker.markDone(p)
           this.reusedBytes += p.size
-          for (const e of p.entries) this.have.set(e)
+          for (const e of p.entries) this.haveLog.set(e)
         }
       })
     }
@@ -212,7 +219,7 @@ export class Transfer {
       session.close()
       return
     }
-    const ps: PeerState = { id: peer, session, inflight: new Map(), window: this.opts.initialWindow, meter: new RateMeter(), bytes: 0, timeouts: 0, bitsVersion: 0 }
+    const ps: PeerState = { id: peer, session, inflight: new Map(), window: this.opts.initialWindow, meter: new RateMeter(), bytes: 0, timeouts: 0, bitsVersion: 0, haveEpoch: 0, haveCursor: 0 }
     this.peers.set(peer, ps)
     void session.ended.then(reason => { this.removePeer(ps, reason) })
     void this.pollHave(ps)
@@ -223,8 +230,10 @@ export class Transfer {
     if (this.state !== 'running' || ps.session.closed) return
     const { name, version, chunks } = this.init.manifest
     try {
-      const bits = await ps.session.getHave(name, version, chunks.length)
-      this.setBits(ps, bits)
+      const answer = await ps.session.getHave(name, version, chunks.length, ps.bits != null ? { bits: ps.bits, epoch: ps.haveEpoch, cursor: ps.haveCursor } : undefined)
+      ps.haveEpoch = answer.epoch
+      ps.haveCursor = answer.cursor
+      this.setBits(ps, answer.bits)
     } catch (err) {
       if (err instanceof ProtocolViolationError) {
         this.ban(ps, 'protocol', err)
@@ -359,7 +368,7 @@ export class Transfer {
   private stored (piece: Piece, from: string): void {
     if (this.state !== 'running') return
     this.picker.markDone(piece)
-    for (const e of piece.entries) this.have.set(e)
+    for (const e of piece.entries) this.haveLog.set(e)
     this.fetchedBytes += piece.size
     this.meter.add(piece.size)
     this.perPeerBytes.set(from, (this.perPeerBytes.get(from) ?? 0) + piece.size)

@@ -10,6 +10,8 @@ export interface ChunkRequest {
   version: string
   chunk: Uint8Array<ArrayBuffer>
   acceptLz4: boolean
+  haveEpoch: number
+  haveCursor: number
 }
 
 export namespace ChunkRequest {
@@ -72,6 +74,16 @@ export namespace ChunkRequest {
           w.bool(obj.acceptLz4)
         }
 
+        if ((obj.haveEpoch != null && obj.haveEpoch !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.haveEpoch)
+        }
+
+        if ((obj.haveCursor != null && obj.haveCursor !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.haveCursor)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -82,7 +94,9 @@ export namespace ChunkRequest {
           name: '',
           version: '',
           chunk: uint8ArrayAlloc(0),
-          acceptLz4: false
+          acceptLz4: false,
+          haveEpoch: 0,
+          haveCursor: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -113,6 +127,14 @@ export namespace ChunkRequest {
             }
             case 6: {
               obj.acceptLz4 = reader.bool()
+              break
+            }
+            case 7: {
+              obj.haveEpoch = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.haveCursor = reader.uint32()
               break
             }
             default: {
@@ -172,6 +194,20 @@ export namespace ChunkRequest {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.haveEpoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.haveCursor`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -214,6 +250,16 @@ export namespace ChunkRequest {
     value: boolean
   }
 
+  export interface ChunkRequestHaveEpochFieldEvent {
+    field: '$.haveEpoch'
+    value: number
+  }
+
+  export interface ChunkRequestHaveCursorFieldEvent {
+    field: '$.haveCursor'
+    value: number
+  }
+
   export function encode (obj: Partial<ChunkRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkRequest.codec())
   }
@@ -222,7 +268,7 @@ export namespace ChunkRequest {
     return decodeMessage(buf, ChunkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent | ChunkRequestHaveEpochFieldEvent | ChunkRequestHaveCursorFieldEvent> {
     return streamMessage(buf, ChunkRequest.codec(), opts)
   }
 }
@@ -633,6 +679,9 @@ export interface ChunkResponse {
   count: number
   data: Uint8Array<ArrayBuffer>
   encoding: ChunkResponse.Encoding
+  added: number[]
+  epoch: number
+  cursor: number
 }
 
 export namespace ChunkResponse {
@@ -716,6 +765,23 @@ export namespace ChunkResponse {
           ChunkResponse.Encoding.codec().encode(obj.encoding, w)
         }
 
+        if (obj.added != null && obj.added.length > 0) {
+          for (const value of obj.added) {
+            w.uint32(64)
+            w.uint32(value)
+          }
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(72)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.cursor != null && obj.cursor !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.cursor)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -726,7 +792,10 @@ export namespace ChunkResponse {
           have: uint8ArrayAlloc(0),
           count: 0,
           data: uint8ArrayAlloc(0),
-          encoding: Encoding.RAW
+          encoding: Encoding.RAW,
+          added: [],
+          epoch: 0,
+          cursor: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -765,6 +834,22 @@ export namespace ChunkResponse {
               obj.encoding = ChunkResponse.Encoding.codec().decode(reader)
               break
             }
+            case 8: {
+              if (opts.limits?.added != null && obj.added.length === opts.limits.added) {
+                throw new MaxLengthError('Decode error - repeated field "added" had too many elements')
+              }
+
+              obj.added.push(reader.uint32())
+              break
+            }
+            case 9: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.cursor = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -774,6 +859,10 @@ export namespace ChunkResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          added: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -826,6 +915,35 @@ export namespace ChunkResponse {
               yield {
                 field: `${prefix}.encoding`,
                 value: ChunkResponse.Encoding.codec().decode(reader)
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.added != null && obj.added === opts.limits.added) {
+                throw new MaxLengthError('Streaming decode error - repeated field "added" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.added[]`,
+                index: obj.added,
+                value: reader.uint32()
+              }
+
+              obj.added++
+
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.cursor`,
+                value: reader.uint32()
               }
               break
             }
@@ -919,6 +1037,22 @@ export namespace ChunkResponse {
     value: ChunkResponse.Encoding
   }
 
+  export interface ChunkResponseAddedFieldEvent {
+    field: '$.added[]'
+    index: number
+    value: number
+  }
+
+  export interface ChunkResponseEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface ChunkResponseCursorFieldEvent {
+    field: '$.cursor'
+    value: number
+  }
+
   export function encode (obj: Partial<ChunkResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkResponse.codec())
   }
@@ -927,7 +1061,7 @@ export namespace ChunkResponse {
     return decodeMessage(buf, ChunkResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent | ChunkResponseAddedFieldEvent | ChunkResponseEpochFieldEvent | ChunkResponseCursorFieldEvent> {
     return streamMessage(buf, ChunkResponse.codec(), opts)
   }
 }
