@@ -6,6 +6,7 @@ import type { Bitfield } from './bitfield.js'
 import { HaveLog } from './have-log.js'
 import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
 import { toWireManifest } from './manifest-wire.js'
+import { encodeManifestDelta } from './manifest-delta.js'
 import { wireFromStored, type WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError } from './errors.js'
 import { FrameChannel } from './frame-channel.js'
@@ -156,8 +157,13 @@ export class ChunkServer {
     switch (req.type) {
       case Type.GET_MANIFEST: {
         if (req.name === '') return reply(Status.BAD_REQUEST)
+        if (req.base.length > MAX_REF_LENGTH) return reply(Status.BAD_REQUEST)
         const m = await this.source.manifest(req.name, req.version === '' ? undefined : req.version)
-        return m == null ? reply(Status.NOT_FOUND) : reply(Status.OK, { manifest: toWireManifest(m) })
+        if (m == null) return reply(Status.NOT_FOUND)
+        // the requester holds `base`: send the chunk list as ops over it when this node has it too
+        const base = req.base !== '' ? await this.source.manifest(req.name, req.base) : undefined
+        const delta = base != null && base.version === req.base ? encodeManifestDelta(m, base) : undefined
+        return delta != null ? reply(Status.OK, { delta }) : reply(Status.OK, { manifest: toWireManifest(m) })
       }
       case Type.GET_HAVE: {
         if (req.name === '' || req.version === '') return reply(Status.BAD_REQUEST)
