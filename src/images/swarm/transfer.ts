@@ -170,9 +170,11 @@ export class Transfer {
   /** Resume: whatever the store already holds (verified on the way in) is not fetched again. */
   private async scanStore (): Promise<void> {
     const pieces = this.picker.pieces
-    for (let i = 0; i < pieces.length; i += 64) {
-      const batch = pieces.slice(i, i + 64)
-      const held = await Promise.all(batch.map(async p => await this.init.store.has(p.id)))
+    const { store } = this.init
+    const step = store.hasMany != null ? 1024 : 64
+    for (let i = 0; i < pieces.length; i += step) {
+      const batch = pieces.slice(i, i + step)
+      const held = store.hasMany != null ? await store.hasMany(batch.map(p => p.id)) : await Promise.all(batch.map(async p => await store.has(p.id)))
       batch.forEach((p, j) => {
         if (held[j] === true) {
           this.picker.markDone(p)
