@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import client from 'prom-client'
 import { generateSecret } from '../../src/secret/cluster-secret.js'
 import { openDatabase, type Database } from '../../src/storage/database.js'
 import { SwarmTestNode } from '../helpers/swarm-node.js'
@@ -83,7 +84,8 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     const v1 = makeImage('app', '1', v1bytes, CHUNK)
     const v2 = makeImage('app', '2', v2bytes, CHUNK)
     const seed = await seeder(secret, v1, v2)
-    const receiver = await SwarmTestNode.create(secret)
+    const registry = new client.Registry()
+    const receiver = await SwarmTestNode.create(secret, { swarm: { registry } })
     nodes.push(seed, receiver)
     await mesh(nodes)
     seed.swarm.announce(v1.manifest)
@@ -91,9 +93,16 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     await waitFor(async () => (await receiver.swarm.providers('app', '2')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
 
     await receiver.swarm.pull('app@1').done
+    const manifestBytes = async (): Promise<number> => (await registry.getSingleMetric('novacron_swarm_manifest_bytes_total')?.get())?.values[0]?.value ?? 0
+    const wholeManifest = await manifestBytes()
     const before = receiver.store.puts
     const r2 = await receiver.swarm.pull('app').done // no version: the newest (v2) is chosen
     expect(r2.manifest.version).toBe('2')
+    // v2's manifest came as a delta against v1 (the newest version held): 20 new entries and a few runs
+    const deltaBytes = await manifestBytes() - wholeManifest
+    expect(wholeManifest).toBeGreaterThan(400 * 36)
+    expect(deltaBytes).toBeGreaterThan(0)
+    expect(deltaBytes).toBeLessThan(wholeManifest / 5)
     const changed = [...v2.chunks.keys()].filter(id => !v1.chunks.has(id))
     const changedBytes = changed.reduce((a, id) => a + (v2.chunks.get(id)?.length ?? 0), 0)
     expect(changed.length).toBe(20)

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { randomBytes } from 'node:crypto'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { ChunkServer, chunkResponse } from '../../src/images/swarm/chunk-server.js'
@@ -125,6 +126,35 @@ describe('chunk server (responder side)', () => {
       await expect(session.getHave('x', '1', count, { bits: new Bitfield(count), epoch: 7, cursor: 5 })).rejects.toMatchObject({ code: 'ERR_BAD_BITFIELD' })
       session.abort(new Error('done'))
     }
+  })
+
+  it('sends a manifest as a delta against a base version the requester names, whole otherwise', async () => {
+    const store = new MemoryChunkStore()
+    const v1bytes = testBytes(300)
+    const v2bytes = Uint8Array.from(v1bytes)
+    v2bytes.set(randomBytes(16 * 1024), 16 * 1024 * 101)
+    const v1 = makeImage('alpine', '1', v1bytes)
+    const v2 = makeImage('alpine', '2', v2bytes)
+    const source = new MemorySource(store)
+    source.manifests.push(v1.manifest, v2.manifest)
+    const server = new ChunkServer({ store, source })
+    const fetch = async (base?: typeof v1.manifest): Promise<{ m: typeof v1.manifest, bytes: number }> => {
+      const [client, inbound] = await pair()
+      void server.handle(inbound, 'client')
+      const session = new PeerSession(client, 'server')
+      const m = await session.getManifest('alpine', '2', base)
+      session.close()
+      return { m, bytes: session.receivedBytes }
+    }
+    const whole = await fetch()
+    const delta = await fetch(v1.manifest)
+    expect(whole.m).toEqual(v2.manifest)
+    expect(delta.m).toEqual(v2.manifest)
+    expect(delta.bytes).toBeLessThan(whole.bytes / 10)
+    // a base the responder does not hold: the whole manifest
+    const unknown = await fetch({ ...v1.manifest, version: '0' })
+    expect(unknown.m).toEqual(v2.manifest)
+    expect(unknown.bytes).toBe(whole.bytes)
   })
 
   it('answers a malformed request (wrong ID length) with BAD_REQUEST and keeps serving', async () => {

@@ -5,6 +5,7 @@ import type { Manifest } from '../types.js'
 import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
 import { Bitfield } from './bitfield.js'
 import { fromWireManifest, type ManifestLimits } from './manifest-wire.js'
+import { applyManifestDelta } from './manifest-delta.js'
 import type { WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, SessionClosedError } from './errors.js'
 import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
@@ -28,7 +29,7 @@ export type RequestFields = Pick<ChunkRequest, 'type'> & Partial<Omit<ChunkReque
 
 /** A request with every field at its default, then `fields`. */
 export function chunkRequest (id: number, fields: RequestFields): ChunkRequest {
-  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, haveEpoch: 0, haveCursor: 0, ...fields }
+  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, haveEpoch: 0, haveCursor: 0, base: '', ...fields }
 }
 
 interface Pending {
@@ -45,6 +46,7 @@ export class PeerSession {
   private readonly channel: FrameChannel
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
+  private received = 0
   private closedWith?: Error
   private readonly requestTimeoutMs: number
   private readonly limits: ManifestLimits
@@ -72,10 +74,17 @@ export class PeerSession {
     return this.pending.size
   }
 
+  /** Bytes of the response frames received so far (length prefixes not counted). */
+  get receivedBytes (): number {
+    return this.received
+  }
+
   private onFrame (frame: Uint8ArrayList): void {
+    this.received += frame.byteLength
     let res: ChunkResponse
     try {
-      res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: this.limits.maxChunks }, added: this.limits.maxChunks } })
+      const max = this.limits.maxChunks
+      res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: max }, delta: { ops: max }, added: max } })
     } catch (err) {
       throw new ProtocolViolationError(`undecodable response: ${(err as Error).message}`, 'ERR_BAD_FRAME')
     }
@@ -129,11 +138,23 @@ export class PeerSession {
     if (this.closedWith == null) this.channel.send(ChunkRequest.encode(chunkRequest(id, { type: ChunkRequest.Type.CANCEL })))
   }
 
-  async getManifest (name: string, version?: string): Promise<Manifest> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_MANIFEST, name, version: version ?? '' })
+  /**
+   * The peer's manifest of `name@version` (its newest version of `name` without one). With `base` (a version of
+   * `name` this node holds), the peer may send it as a delta against that; it is rebuilt here. Either way only its
+   * structure is checked: the caller verifies the signature.
+   */
+  async getManifest (name: string, version?: string, base?: Manifest): Promise<Manifest> {
+    const res = await this.request({ type: ChunkRequest.Type.GET_MANIFEST, name, version: version ?? '', base: base?.version ?? '' })
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} has no manifest for ${name}${version != null ? `@${version}` : ''}`)
-    if (res.manifest == null) throw new ProtocolViolationError('manifest response without a manifest')
-    const m = fromWireManifest(res.manifest, this.limits)
+    let m: Manifest
+    if (res.delta != null) {
+      if (base == null) throw new ProtocolViolationError('manifest delta sent to a requester that named no base', 'ERR_WRONG_MANIFEST')
+      m = applyManifestDelta(res.delta, base, this.limits)
+    } else if (res.manifest != null) {
+      m = fromWireManifest(res.manifest, this.limits)
+    } else {
+      throw new ProtocolViolationError('manifest response without a manifest')
+    }
     if (m.name !== name || (version != null && m.version !== version)) {
       throw new ProtocolViolationError(`asked for ${name}@${version ?? '*'}, got ${m.name}@${m.version}`, 'ERR_WRONG_MANIFEST')
     }

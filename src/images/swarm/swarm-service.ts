@@ -59,7 +59,7 @@ export interface PullOptions {
   out?: string
 }
 
-interface Metrics { served: Counter, fetched: Counter, active: Gauge }
+interface Metrics { served: Counter, fetched: Counter, manifestBytes: Counter, active: Gauge }
 interface Resolved { manifest: Manifest, peers: string[] }
 
 const enc = new TextEncoder()
@@ -91,6 +91,7 @@ export class SwarmService implements Startable, ManifestSource {
       this.metrics = {
         served: new client.Counter({ name: 'novacron_swarm_served_bytes_total', help: 'Chunk bytes sent to peers (as sent: lz4-encoded where stored so)', registers }),
         fetched: new client.Counter({ name: 'novacron_swarm_fetched_bytes_total', help: 'Chunk bytes fetched from peers and stored', registers }),
+        manifestBytes: new client.Counter({ name: 'novacron_swarm_manifest_bytes_total', help: 'Bytes of manifest answers received (whole or as deltas) while resolving pulls', registers }),
         active: new client.Gauge({ name: 'novacron_swarm_active_transfers', help: 'Image pulls in progress', registers })
       }
     }
@@ -272,11 +273,14 @@ export class SwarmService implements Startable, ManifestSource {
   /** Ask providers for the manifest; keep signed ones; the newest wins when no version was given. */
   private async resolveOnce (r: ImageRef): Promise<Resolved> {
     const peers = await this.providers(r.name, r.version)
+    // the newest version held here: a provider that holds it too sends the manifest as a delta against it
+    const base = await this.init.images.find(r.name).catch(() => undefined)
     const answers = await Promise.all(peers.map(async peer => {
       let session: PeerSession | undefined
       try {
         session = await this.connect(peer)
-        const m = await session.getManifest(r.name, r.version)
+        const m = await session.getManifest(r.name, r.version, base)
+        this.metrics?.manifestBytes.inc(session.receivedBytes)
         if (!await this.init.images.verify(m)) throw new BadManifestError(`manifest of ${m.name}@${m.version} from ${peer} has a bad signature`)
         return { peer, m }
       } catch (err) {

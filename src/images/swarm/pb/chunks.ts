@@ -12,6 +12,7 @@ export interface ChunkRequest {
   acceptLz4: boolean
   haveEpoch: number
   haveCursor: number
+  base: string
 }
 
 export namespace ChunkRequest {
@@ -84,6 +85,11 @@ export namespace ChunkRequest {
           w.uint32(obj.haveCursor)
         }
 
+        if ((obj.base != null && obj.base !== '')) {
+          w.uint32(74)
+          w.string(obj.base)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -96,7 +102,8 @@ export namespace ChunkRequest {
           chunk: uint8ArrayAlloc(0),
           acceptLz4: false,
           haveEpoch: 0,
-          haveCursor: 0
+          haveCursor: 0,
+          base: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -135,6 +142,10 @@ export namespace ChunkRequest {
             }
             case 8: {
               obj.haveCursor = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.base = reader.string()
               break
             }
             default: {
@@ -208,6 +219,13 @@ export namespace ChunkRequest {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.base`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -260,6 +278,11 @@ export namespace ChunkRequest {
     value: number
   }
 
+  export interface ChunkRequestBaseFieldEvent {
+    field: '$.base'
+    value: string
+  }
+
   export function encode (obj: Partial<ChunkRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkRequest.codec())
   }
@@ -268,7 +291,7 @@ export namespace ChunkRequest {
     return decodeMessage(buf, ChunkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent | ChunkRequestHaveEpochFieldEvent | ChunkRequestHaveCursorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent | ChunkRequestHaveEpochFieldEvent | ChunkRequestHaveCursorFieldEvent | ChunkRequestBaseFieldEvent> {
     return streamMessage(buf, ChunkRequest.codec(), opts)
   }
 }
@@ -671,6 +694,450 @@ export namespace WireManifest {
   }
 }
 
+export interface DeltaOp {
+  start: number
+  count: number
+  ref?: WireChunkRef
+}
+
+export namespace DeltaOp {
+  let _codec: Codec<DeltaOp>
+
+  export const codec = (): Codec<DeltaOp> => {
+    if (_codec == null) {
+      _codec = message<DeltaOp>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.start != null && obj.start !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.start)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.count)
+        }
+
+        if (obj.ref != null) {
+          w.uint32(26)
+          WireChunkRef.codec().encode(obj.ref, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          start: 0,
+          count: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.start = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.ref = WireChunkRef.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ref
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.start`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield * WireChunkRef.codec().stream(reader, reader.uint32(), `${prefix}.ref`, {
+                limits: opts.limits?.ref
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeltaOpStartFieldEvent {
+    field: '$.start'
+    value: number
+  }
+
+  export interface DeltaOpCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface DeltaOpRefIdFieldEvent {
+    field: '$.ref.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DeltaOpRefSizeFieldEvent {
+    field: '$.ref.size'
+    value: number
+  }
+
+  export interface DeltaOpRefZeroFieldEvent {
+    field: '$.ref.zero'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<DeltaOp>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DeltaOp.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeltaOp>): DeltaOp {
+    return decodeMessage(buf, DeltaOp.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeltaOp>): Generator<DeltaOpStartFieldEvent | DeltaOpCountFieldEvent | DeltaOpRefIdFieldEvent | DeltaOpRefSizeFieldEvent | DeltaOpRefZeroFieldEvent> {
+    return streamMessage(buf, DeltaOp.codec(), opts)
+  }
+}
+
+export interface ManifestDelta {
+  name: string
+  version: string
+  size: number
+  author: string
+  createdAt: number
+  signature: Uint8Array<ArrayBuffer>
+  base: string
+  ops: DeltaOp[]
+}
+
+export namespace ManifestDelta {
+  let _codec: Codec<ManifestDelta>
+
+  export const codec = (): Codec<ManifestDelta> => {
+    if (_codec == null) {
+      _codec = message<ManifestDelta>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(18)
+          w.string(obj.version)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.size)
+        }
+
+        if ((obj.author != null && obj.author !== '')) {
+          w.uint32(34)
+          w.string(obj.author)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.createdAt)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.signature)
+        }
+
+        if ((obj.base != null && obj.base !== '')) {
+          w.uint32(58)
+          w.string(obj.base)
+        }
+
+        if (obj.ops != null && obj.ops.length > 0) {
+          for (const value of obj.ops) {
+            w.uint32(66)
+            DeltaOp.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          version: '',
+          size: 0,
+          author: '',
+          createdAt: 0,
+          signature: uint8ArrayAlloc(0),
+          base: '',
+          ops: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.author = reader.string()
+              break
+            }
+            case 5: {
+              obj.createdAt = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.signature = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.base = reader.string()
+              break
+            }
+            case 8: {
+              if (opts.limits?.ops != null && obj.ops.length === opts.limits.ops) {
+                throw new MaxLengthError('Decode error - repeated field "ops" had too many elements')
+              }
+
+              obj.ops.push(DeltaOp.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ops$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ops: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.author`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.createdAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.base`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.ops != null && obj.ops === opts.limits.ops) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ops" had too many elements')
+              }
+
+              for (const evt of DeltaOp.codec().stream(reader, reader.uint32(), `${prefix}.ops[]`, {
+                limits: opts.limits?.ops$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.ops
+                }
+              }
+
+              obj.ops++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ManifestDeltaNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ManifestDeltaVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export interface ManifestDeltaSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface ManifestDeltaAuthorFieldEvent {
+    field: '$.author'
+    value: string
+  }
+
+  export interface ManifestDeltaCreatedAtFieldEvent {
+    field: '$.createdAt'
+    value: number
+  }
+
+  export interface ManifestDeltaSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ManifestDeltaBaseFieldEvent {
+    field: '$.base'
+    value: string
+  }
+
+  export interface ManifestDeltaOpsStartFieldEvent {
+    field: '$.ops[].start'
+    value: number
+    index: number
+  }
+
+  export interface ManifestDeltaOpsCountFieldEvent {
+    field: '$.ops[].count'
+    value: number
+    index: number
+  }
+
+  export interface ManifestDeltaOpsRefIdFieldEvent {
+    field: '$.ops[].ref.id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ManifestDeltaOpsRefSizeFieldEvent {
+    field: '$.ops[].ref.size'
+    value: number
+    index: number
+  }
+
+  export interface ManifestDeltaOpsRefZeroFieldEvent {
+    field: '$.ops[].ref.zero'
+    value: boolean
+    index: number
+  }
+
+  export function encode (obj: Partial<ManifestDelta>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ManifestDelta.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ManifestDelta>): ManifestDelta {
+    return decodeMessage(buf, ManifestDelta.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ManifestDelta>): Generator<ManifestDeltaNameFieldEvent | ManifestDeltaVersionFieldEvent | ManifestDeltaSizeFieldEvent | ManifestDeltaAuthorFieldEvent | ManifestDeltaCreatedAtFieldEvent | ManifestDeltaSignatureFieldEvent | ManifestDeltaBaseFieldEvent | ManifestDeltaOpsStartFieldEvent | ManifestDeltaOpsCountFieldEvent | ManifestDeltaOpsRefIdFieldEvent | ManifestDeltaOpsRefSizeFieldEvent | ManifestDeltaOpsRefZeroFieldEvent> {
+    return streamMessage(buf, ManifestDelta.codec(), opts)
+  }
+}
+
 export interface ChunkResponse {
   id: number
   status: ChunkResponse.Status
@@ -682,6 +1149,7 @@ export interface ChunkResponse {
   added: number[]
   epoch: number
   cursor: number
+  delta?: ManifestDelta
 }
 
 export namespace ChunkResponse {
@@ -782,6 +1250,11 @@ export namespace ChunkResponse {
           w.uint32(obj.cursor)
         }
 
+        if (obj.delta != null) {
+          w.uint32(90)
+          ManifestDelta.codec().encode(obj.delta, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -848,6 +1321,12 @@ export namespace ChunkResponse {
             }
             case 10: {
               obj.cursor = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.delta = ManifestDelta.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delta
+              })
               break
             }
             default: {
@@ -945,6 +1424,13 @@ export namespace ChunkResponse {
                 field: `${prefix}.cursor`,
                 value: reader.uint32()
               }
+              break
+            }
+            case 11: {
+              yield * ManifestDelta.codec().stream(reader, reader.uint32(), `${prefix}.delta`, {
+                limits: opts.limits?.delta
+              })
+
               break
             }
             default: {
@@ -1053,6 +1539,71 @@ export namespace ChunkResponse {
     value: number
   }
 
+  export interface ChunkResponseDeltaNameFieldEvent {
+    field: '$.delta.name'
+    value: string
+  }
+
+  export interface ChunkResponseDeltaVersionFieldEvent {
+    field: '$.delta.version'
+    value: string
+  }
+
+  export interface ChunkResponseDeltaSizeFieldEvent {
+    field: '$.delta.size'
+    value: number
+  }
+
+  export interface ChunkResponseDeltaAuthorFieldEvent {
+    field: '$.delta.author'
+    value: string
+  }
+
+  export interface ChunkResponseDeltaCreatedAtFieldEvent {
+    field: '$.delta.createdAt'
+    value: number
+  }
+
+  export interface ChunkResponseDeltaSignatureFieldEvent {
+    field: '$.delta.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChunkResponseDeltaBaseFieldEvent {
+    field: '$.delta.base'
+    value: string
+  }
+
+  export interface ChunkResponseDeltaOpsStartFieldEvent {
+    field: '$.delta.ops[].start'
+    value: number
+    index: number
+  }
+
+  export interface ChunkResponseDeltaOpsCountFieldEvent {
+    field: '$.delta.ops[].count'
+    value: number
+    index: number
+  }
+
+  export interface ChunkResponseDeltaOpsRefIdFieldEvent {
+    field: '$.delta.ops[].ref.id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ChunkResponseDeltaOpsRefSizeFieldEvent {
+    field: '$.delta.ops[].ref.size'
+    value: number
+    index: number
+  }
+
+  export interface ChunkResponseDeltaOpsRefZeroFieldEvent {
+    field: '$.delta.ops[].ref.zero'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<ChunkResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkResponse.codec())
   }
@@ -1061,7 +1612,7 @@ export namespace ChunkResponse {
     return decodeMessage(buf, ChunkResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent | ChunkResponseAddedFieldEvent | ChunkResponseEpochFieldEvent | ChunkResponseCursorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent | ChunkResponseAddedFieldEvent | ChunkResponseEpochFieldEvent | ChunkResponseCursorFieldEvent | ChunkResponseDeltaNameFieldEvent | ChunkResponseDeltaVersionFieldEvent | ChunkResponseDeltaSizeFieldEvent | ChunkResponseDeltaAuthorFieldEvent | ChunkResponseDeltaCreatedAtFieldEvent | ChunkResponseDeltaSignatureFieldEvent | ChunkResponseDeltaBaseFieldEvent | ChunkResponseDeltaOpsStartFieldEvent | ChunkResponseDeltaOpsCountFieldEvent | ChunkResponseDeltaOpsRefIdFieldEvent | ChunkResponseDeltaOpsRefSizeFieldEvent | ChunkResponseDeltaOpsRefZeroFieldEvent> {
     return streamMessage(buf, ChunkResponse.codec(), opts)
   }
 }
