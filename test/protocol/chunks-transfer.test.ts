@@ -103,6 +103,9 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     expect(result.wireBytes).toBeLessThan(result.fetchedBytes / 2)
     // every chunk reached the store with the encoded form it came in
     expect(store.keptEncoded).toBe(image.chunks.size)
+    // the seeder read queued requests in batches
+    expect((seed.store as EncodedMemoryChunkStore).encodedManyCalls).toBeGreaterThan(0)
+    expect((seed.store as EncodedMemoryChunkStore).encodedManyCalls).toBeLessThan(image.chunks.size)
   })
 
   it('a seeder without encoded chunks still serves a requester that accepts them (raw)', async () => {
