@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest'
+import { describe, it, expect, vi } from 'vitest'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import { createHash } from 'node:crypto'
 import { PiecePicker, PieceState } from '../../src/images/swarm/piece-picker.js'
@@ -188,6 +188,27 @@ describe('piece picker: seeds and receivers', () => {
     expect(p.generation).toBeGreaterThan(g)
     expect(p.pick('seed', seed)).toBeDefined()
     expect(p.pick('seed', seed)).toBeDefined()
+  })
+
+  it('a seed that found nothing before receivers showed up is tried again once the order is rebuilt', () => {
+    let now = 1_000
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now)
+    try {
+      const p = new PiecePicker(manifest(ids(8)), 3, Math.random, undefined, 'me')
+      const seed = Bitfield.full(8)
+      p.updateAvailability(undefined, seed, 'seed')
+      expect(p.pick('seed', seed)).toBeDefined()
+      // another receiver appears: until the order is rebuilt (at most every 200 ms) the seed gets nothing
+      p.updateAvailability(undefined, new Bitfield(8), 'other')
+      expect(p.pick('seed', seed)).toBeUndefined()
+      const g = p.generation
+      now += 250
+      p.pick('other', new Bitfield(8)) // any pick rebuilds
+      expect(p.generation).toBeGreaterThan(g) // so the transfer asks the starved seed again
+      expect(p.pick('seed', seed)).toBeDefined()
+    } finally {
+      clock.mockRestore()
+    }
   })
 
   it('endgame duplicates in-flight pieces on a seed too', () => {

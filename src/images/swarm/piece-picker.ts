@@ -166,6 +166,8 @@ export class PiecePicker {
     this.head = 0
     this.seedOrd = this.self != null && this.partials > 0 ? seedOrder(missing.filter(p => p.availability <= this.seeds), this.self, this.partialIds) : []
     this.seedHead = 0
+    // a seed that found nothing in the old order may find something in the new one
+    this.generation++
     this.retry = []
     this.dirty = false
   }
