@@ -136,8 +136,12 @@ export class ImageService implements ImageProvider, Startable {
   /** Record an image pulled from peers: its signature must verify and every non-zero chunk must be in the store. */
   async addPulled (manifest: Manifest): Promise<void> {
     if (!await verifyManifest(manifest)) throw new ManifestInvalidError(`manifest ${refOf(manifest)} is not validly signed by ${manifest.author}`, 'ERR_MANIFEST_SIGNATURE')
-    for (const c of manifest.chunks) {
-      if (c.zero !== true && !await this.store.has(c.id)) throw new ChunkNotFoundError(`chunk ${c.id} of ${refOf(manifest)} is not in the store`)
+    const ids = [...new Set(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))]
+    for (let i = 0; i < ids.length; i += 4096) {
+      const batch = ids.slice(i, i + 4096)
+      const held = await this.store.hasMany(batch)
+      const missing = batch.find((_, k) => !held[k])
+      if (missing !== undefined) throw new ChunkNotFoundError(`chunk ${missing} of ${refOf(manifest)} is not in the store`)
     }
     await this.commit(manifest)
   }

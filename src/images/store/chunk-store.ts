@@ -20,6 +20,12 @@ import { compactPacks } from './compaction.js'
 
 const CHUNK_ID = /^[0-9a-f]{64}$/
 
+/** The first chunk of each ID. */
+function unique (chunks: VerifiedChunk[]): VerifiedChunk[] {
+  const seen = new Set<string>()
+  return chunks.filter(c => !seen.has(c.id) && seen.add(c.id) !== undefined)
+}
+
 export interface ChunkStoreInit {
   dataDir: string
   db: Database
@@ -249,13 +255,18 @@ export class ChunkStore implements ChunkStoreView {
    * is written as given (it must decode to `bytes`), others are compressed here when that saves space.
    */
   async putHashed (chunks: VerifiedChunk[]): Promise<{ written: number, writtenBytes: number }> {
-    const candidates = await this.absent(chunks)
+    // chunks in stored form cost nothing to prepare: the check under the lock below is the only one they need
+    const candidates = chunks.every(c => c.encoded !== undefined) ? unique(chunks) : await this.absent(chunks)
     if (candidates.length === 0) return { written: 0, writtenBytes: 0 }
     const encoded = new Map(candidates.map(c => [c.id, this.encode(c)]))
     return await this.lock.run(async () => {
       // another writer may have stored some of them since the first look
       const now = await this.values(candidates.map(c => c.id))
-      const fresh = candidates.filter((_, i) => now[i] === undefined || !decodeEntry(now[i]).present)
+      const fresh: Array<VerifiedChunk & { refs: number }> = []
+      candidates.forEach((c, i) => {
+        const old = now[i] === undefined ? undefined : decodeEntry(now[i])
+        if (old?.present !== true) fresh.push({ ...c, refs: old?.refs ?? 0 })
+      })
       if (fresh.length === 0) return { written: 0, writtenBytes: 0 }
       const parts: Uint8Array[] = []
       for (const c of fresh) {
@@ -271,11 +282,9 @@ export class ChunkStore implements ChunkStoreView {
       let offset = at.offset
       let writtenBytes = 0
       const ops: IndexBatchOp[] = fresh.map(c => {
-        const i = candidates.indexOf(c)
-        const old = now[i] === undefined ? undefined : decodeEntry(now[i])
         const e = encoded.get(c.id)!
         offset += RECORD_PREFIX_BYTES
-        const entry: IndexEntry = { refs: old?.refs ?? 0, size: c.bytes.length, stored: e.length, present: true, compressed: e.compressed, pack: at.pack, offset }
+        const entry: IndexEntry = { refs: c.refs, size: c.bytes.length, stored: e.length, present: true, compressed: e.compressed, pack: at.pack, offset }
         offset += e.length
         writtenBytes += e.length
         return { type: 'put', key: c.id, value: encodeEntry(entry) }

@@ -43,20 +43,14 @@ export function decodeWireChunk (chunk: WireChunk, size: number, codec: Lz4Codec
   const { data, encoding } = chunk
   if (encoding === Encoding.RAW) {
     if (data.length !== size) throw new BadChunkError(`chunk of ${data.length} bytes, expected ${size}`)
-    return { bytes: data }
+    // stored raw as it came (the sender stores it raw: compressing it here again would be wasted work)
+    return { bytes: data, encoded: storedForm(ENCODING_RAW, size, data) }
   }
   if (encoding !== Encoding.LZ4) throw new BadChunkError(`unknown chunk encoding ${String(encoding)}`)
   if (data.length < 4 || data.length > maxLz4Bytes(size)) throw new BadChunkError(`lz4 chunk of ${data.length} bytes cannot hold ${size}`)
   const prefix = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true)
   if (prefix !== size) throw new BadChunkError(`lz4 size prefix says ${prefix} bytes, expected ${size}`)
-  // the stored form: the chunk-file header, then the payload as received (the store writes it as is)
-  const encoded = new Uint8Array(HEADER_BYTES + data.length)
-  encoded[0] = 0x4e
-  encoded[1] = 0x43
-  encoded[2] = 1
-  encoded[3] = ENCODING_LZ4
-  new DataView(encoded.buffer).setUint32(4, size, true)
-  encoded.set(data, HEADER_BYTES)
+  const encoded = storedForm(ENCODING_LZ4, size, data)
   let bytes: Uint8Array
   try {
     bytes = decodeChunkFile(encoded, codec)
@@ -65,4 +59,16 @@ export function decodeWireChunk (chunk: WireChunk, size: number, codec: Lz4Codec
   }
   if (bytes.length !== size) throw new BadChunkError(`lz4 chunk decodes to ${bytes.length} bytes, expected ${size}`)
   return { bytes, encoded }
+}
+
+/** The stored form of a chunk: the chunk-file header, then the payload as received (the store writes it as is). */
+function storedForm (encoding: number, size: number, payload: Uint8Array): Uint8Array {
+  const encoded = new Uint8Array(HEADER_BYTES + payload.length)
+  encoded[0] = 0x4e
+  encoded[1] = 0x43
+  encoded[2] = 1
+  encoded[3] = encoding
+  new DataView(encoded.buffer).setUint32(4, size, true)
+  encoded.set(payload, HEADER_BYTES)
+  return encoded
 }

@@ -30,8 +30,8 @@ export const DEFAULT_MAX_OUTBOUND_STREAMS = 64
 
 /** Per-peer request window (pipelined requests in flight): bounds and start. */
 export const DEFAULT_MIN_WINDOW = 4
-export const DEFAULT_MAX_WINDOW = 64
-export const DEFAULT_INITIAL_WINDOW = 8
+export const DEFAULT_MAX_WINDOW = 128
+export const DEFAULT_INITIAL_WINDOW = 32
 /** The window holds about this many seconds of the peer's measured rate. */
 export const DEFAULT_WINDOW_SECONDS = 0.5
 /** In endgame a chunk may be asked of this many peers at once. */

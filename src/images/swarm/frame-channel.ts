@@ -26,8 +26,8 @@ export interface FrameChannelInit {
 
 /**
  * Length-prefixed frames over a libp2p stream without a promise per read: incoming bytes are cut into frames as
- * they arrive (many per network read), and frames sent in the same tick leave in one `stream.send` (so one
- * yamux frame and one noise message carry many small requests). Sending waits for `drain` when the stream's
+ * they arrive (many per network read), and frames sent before the next check phase leave in one `stream.send`
+ * (so one yamux frame and one noise message carry many small requests). Sending waits for `drain` when the stream's
  * buffer is full.
  */
 export class FrameChannel {
@@ -79,13 +79,16 @@ export class FrameChannel {
     return this.ended
   }
 
-  /** Queue a frame; frames queued in the same tick are written together. */
+  /**
+   * Queue a frame; frames queued before the event loop's next check phase are written together (one yamux frame
+   * and one noise message for, say, every request a burst of answers freed up, instead of one each).
+   */
   send (frame: Uint8Array): void {
     if (this.ended) return
     this.outbox.push(frame)
     if (!this.flushing) {
       this.flushing = true
-      queueMicrotask(() => { void this.flush() })
+      setImmediate(() => { void this.flush() })
     }
   }
 

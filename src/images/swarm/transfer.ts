@@ -86,7 +86,7 @@ interface PeerState {
 
 const DIAL_BACKOFF_MS = 10_000
 /** Verified chunks written to the store together (one index batch). */
-const STORE_BATCH = 32
+const STORE_BATCH = 128
 /** A partial batch waits at most this long. */
 const STORE_BATCH_DELAY_MS = 5
 
