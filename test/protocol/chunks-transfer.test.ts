@@ -117,7 +117,7 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     expectComplete(store, image)
     expect(result.wireBytes).toBe(result.fetchedBytes)
     // raw arrivals are stored as they came: whether to compress is the seeder's decision (a node stores incompressible chunks raw)
-    expect(store.keptEncoded).toBe(image.chunks.length)
+    expect(store.keptEncoded).toBe(image.chunks.size)
   })
 
   const cases: Array<[Misbehaviour, string]> = [
