@@ -20,6 +20,13 @@ export const DEFAULT_API_HOST = '127.0.0.1'
 export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/4001'
 /** Default connection-manager ceiling. */
 export const DEFAULT_MAX_CONNECTIONS = 128
+/**
+ * yamux stream window (bytes a sender may have unacknowledged per stream). The default 256 KiB caps a stream at
+ * 256 KiB per round trip — 5 MB/s once a 100 Mbit/s link's queue adds 50 ms — and js-yamux only grows it when a
+ * window drains within 4 ping RTTs measured on an idle link, i.e. never under load. Both ends take this as the
+ * starting window (js-yamux does not announce it), so every node of a cluster must use the same value.
+ */
+export const YAMUX_STREAM_WINDOW_BYTES = 4 * 1024 * 1024
 /** Default number of peers the connector keeps dialled when it knows of more. */
 export const DEFAULT_TARGET_PEERS = 32
 

@@ -13,7 +13,7 @@ import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
-import { DHT_PROTOCOL } from '../constants.js'
+import { DHT_PROTOCOL, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
 
 export interface MeshServices {
@@ -69,7 +69,7 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
     addresses: { listen, announce },
     transports: [tcp()],
     connectionEncrypters: [noise({ prologueBytes: clusterPrologue(secret) })],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: YAMUX_STREAM_WINDOW_BYTES, maxStreamWindowSize: 4 * YAMUX_STREAM_WINDOW_BYTES } })],
     peerDiscovery: seeds.length > 0 ? [bootstrap({ list: seeds, timeout: 100 })] : [],
     connectionManager: {
       maxConnections,
