@@ -61,6 +61,22 @@ describe('piece picker (want list)', () => {
     expect(p.pick('a', a)?.id).toBe(id(1))
   })
 
+  it('accounts an incremental have answer from its changed entries exactly as from a whole bitfield', () => {
+    // 60 entries, repeated chunks and zero entries among them: only a chunk's first entry counts
+    const ids: Array<number | 'zero'> = Array.from({ length: 60 }, (_, i) => i % 7 === 0 ? 'zero' : 1 + (i % 23))
+    const incremental = new PiecePicker(manifest(ids), 3)
+    const whole = new PiecePicker(manifest(ids), 3)
+    const before = bits(60, [1, 2, 5, 30])
+    incremental.updateAvailability(undefined, before, 'p')
+    whole.updateAvailability(undefined, before, 'p')
+    const added = [3, 4, 24, 25, 40, 59]
+    const after = bits(60, [1, 2, 5, 30, ...added])
+    incremental.updateAvailability(before, after, 'p', added)
+    whole.updateAvailability(before, after, 'p')
+    expect(incremental.pieces.map(x => x.availability)).toEqual(whole.pieces.map(x => x.availability))
+    expect(incremental.pieces.some(x => x.availability > 0)).toBe(true)
+  })
+
   it('gives a peer only chunks it has, and nothing when it has none that are missing', () => {
     const p = new PiecePicker(manifest([1, 2]), 3)
     const only2 = bits(2, [1])

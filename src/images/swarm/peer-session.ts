@@ -22,6 +22,8 @@ export interface HaveAnswer {
   bits: Bitfield
   epoch: number
   cursor: number
+  /** In an incremental answer: the entries added to the bitfield it was asked against (the only bits that changed). */
+  added?: number[]
 }
 
 /** A request's type and whichever other fields it uses (the rest take their defaults). */
@@ -177,12 +179,15 @@ export class PeerSession {
     if (res.cursor < since.cursor || res.cursor - since.cursor !== res.added.length) {
       throw new ProtocolViolationError(`have answer moves the cursor from ${since.cursor} to ${res.cursor} with ${res.added.length} entries`, 'ERR_BAD_BITFIELD')
     }
+    if (res.added.length === 0) return { bits: since.bits, epoch: res.epoch, cursor: res.cursor, added: [] }
     const bits = Bitfield.decode(since.bits.bytes, count)
+    const added: number[] = []
     for (const i of res.added) {
       if (i >= count) throw new ProtocolViolationError(`have answer adds entry ${i} of ${count}`, 'ERR_BAD_BITFIELD')
+      if (!bits.get(i)) added.push(i)
       bits.set(i)
     }
-    return { bits, epoch: res.epoch, cursor: res.cursor }
+    return { bits, epoch: res.epoch, cursor: res.cursor, added }
   }
 
   /**

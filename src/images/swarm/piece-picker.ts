@@ -1,6 +1,6 @@
 import type { Manifest } from '../types.js'
 import type { Bitfield } from './bitfield.js'
-import { seedOrder } from './seed-share.js'
+import { seedShare } from './seed-share.js'
 
 const REBUILD_MS = 200
 /** Endgame starts when at most this many pieces are still outstanding. */
@@ -19,6 +19,8 @@ export interface Piece {
   requesters: Set<string>
   /** How many connected peers hold it. */
   availability: number
+  /** The first 32 bits of its ID: its place in the order all receivers share (seed-share.ts). */
+  key: number
 }
 
 /**
@@ -48,6 +50,11 @@ export class PiecePicker {
   /** What a seed is asked for, in order (see seedOrder); rebuilt with `order`. */
   private seedOrd: Piece[] = []
   private seedHead = 0
+  /** Index in `pieces` of the piece whose first entry is manifest entry i, or -1. */
+  private readonly firstOf: Int32Array
+  /** This receiver's share of what seeds are asked for, for the set of receivers named by `shareOf`. */
+  private mine = new Set<Piece>()
+  private shareOf = ''
   /** Bumped whenever a peer that found nothing to fetch might now find something (a piece came back, endgame began). */
   generation = 0
 
@@ -58,12 +65,14 @@ export class PiecePicker {
   constructor (manifest: Manifest, private readonly endgameRequesters: number, private readonly random: () => number = Math.random,
     private readonly endgameMaxPieces = ENDGAME_MAX_PIECES, private readonly self?: string) {
     const byId = new Map<string, Piece>()
+    this.firstOf = new Int32Array(manifest.chunks.length).fill(-1)
     manifest.chunks.forEach((c, i) => {
       if (c.zero === true) return
       let p = byId.get(c.id)
       if (p == null) {
-        p = { id: c.id, size: c.size, entries: [], state: PieceState.Missing, requesters: new Set(), availability: 0 }
+        p = { id: c.id, size: c.size, entries: [], state: PieceState.Missing, requesters: new Set(), availability: 0, key: Number.parseInt(c.id.slice(0, 8), 16) }
         byId.set(c.id, p)
+        this.firstOf[i] = this.pieces.length
         this.pieces.push(p)
       }
       p.entries.push(i)
@@ -116,9 +125,10 @@ export class PiecePicker {
 
   /**
    * Account a peer's holdings: call with the old bitfield (or undefined) and the new one (or undefined when it left).
-   * `peer` names it (receivers split what they ask of seeds by their IDs).
+   * `peer` names it (receivers split what they ask of seeds by their IDs). `changed`, when given, lists every entry
+   * whose bit differs between the two (an incremental have answer): only those are looked at.
    */
-  updateAvailability (before: Bitfield | undefined, after: Bitfield | undefined, peer?: string): void {
+  updateAvailability (before: Bitfield | undefined, after: Bitfield | undefined, peer?: string, changed?: Iterable<number>): void {
     if (before != null) {
       if (before.isFull()) this.seeds--
       else this.partials--
@@ -134,8 +144,7 @@ export class PiecePicker {
       else this.partialIds.delete(peer)
     }
     let lost = after == null
-    for (const p of this.pieces) {
-      const e = p.entries[0] ?? 0
+    const account = (p: Piece, e: number): void => {
       const had = before?.get(e) === true
       const has = after?.get(e) === true
       if (had !== has) {
@@ -143,6 +152,14 @@ export class PiecePicker {
         this.dirty = true
         if (had) lost = true
       }
+    }
+    if (changed != null) {
+      for (const e of changed) {
+        const i = this.firstOf[e] ?? -1
+        if (i >= 0) account(this.pieces[i]!, e)
+      }
+    } else {
+      for (const p of this.pieces) account(p, p.entries[0] ?? 0)
     }
     // fewer holders (or no partial peer left) may give a seed pieces it may be asked for again
     if (lost) this.generation++
@@ -158,18 +175,37 @@ export class PiecePicker {
     return p.state === PieceState.Missing && bits.get(p.entries[0] ?? 0) && (!seedOnly || p.availability <= this.seeds)
   }
 
+  /**
+   * Re-sort what is missing. With a non-seed peer connected, `order` (asked of non-seed peers, rarest first) holds
+   * only pieces some non-seed peer has and `seedOrd` the pieces only seeds have (this receiver's share first), so
+   * neither scan walks past the many pieces only a seed can serve. Without one, `order` is every missing piece.
+   */
   private rebuild (): void {
     const missing = this.pieces.filter(p => p.state === PieceState.Missing)
-    const keyed = missing.map(p => ({ p, k: p.availability + this.random() }))
+    const split = this.self != null && this.partials > 0
+    const forPartials = split ? missing.filter(p => p.availability > this.seeds) : missing
+    const keyed = forPartials.map(p => ({ p, k: p.availability + this.random() }))
     keyed.sort((a, b) => a.k - b.k)
     this.order = keyed.map(x => x.p)
     this.head = 0
-    this.seedOrd = this.self != null && this.partials > 0 ? seedOrder(missing.filter(p => p.availability <= this.seeds), this.self, this.partialIds) : []
+    this.seedOrd = split ? this.seedOrder(missing.filter(p => p.availability <= this.seeds)) : []
     this.seedHead = 0
     // a seed that found nothing in the old order may find something in the new one
     this.generation++
     this.retry = []
     this.dirty = false
+  }
+
+  /** Pieces only seeds hold, this receiver's share first (ascending key), then the others' (descending). */
+  private seedOrder (onlyAtSeeds: Piece[]): Piece[] {
+    const receivers = [...this.partialIds].sort().join(',')
+    if (receivers !== this.shareOf) {
+      this.mine = new Set(seedShare(this.pieces, this.self!, this.partialIds).mine)
+      this.shareOf = receivers
+    }
+    const mine = onlyAtSeeds.filter(p => this.mine.has(p)).sort((a, b) => a.key - b.key)
+    const theirs = onlyAtSeeds.filter(p => !this.mine.has(p)).sort((a, b) => b.key - a.key)
+    return mine.concat(theirs)
   }
 
   /** The next piece to ask `peer` for, marked requested; undefined when it has nothing useful now. */

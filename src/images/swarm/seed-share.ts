@@ -16,8 +16,8 @@ function mix32 (a: number, b: number): number {
 }
 
 /** Where a piece sits in the order every receiver shares: the first 32 bits of its ID (uniform: IDs are hashes). */
-export function pieceKey (p: Piece): number {
-  return Number.parseInt(p.id.slice(0, 8), 16)
+export function pieceKey (p: Pick<Piece, 'key'>): number {
+  return p.key
 }
 
 /**

@@ -235,7 +235,8 @@ export class Transfer {
       const answer = await ps.session.getHave(name, version, chunks.length, ps.bits != null ? { bits: ps.bits, epoch: ps.haveEpoch, cursor: ps.haveCursor } : undefined)
       ps.haveEpoch = answer.epoch
       ps.haveCursor = answer.cursor
-      this.setBits(ps, answer.bits)
+      // an incremental answer names the bits it changed: the picker looks at those only
+      if (answer.added == null || ps.bits == null || answer.added.length > 0) this.setBits(ps, answer.bits, answer.added)
     } catch (err) {
       if (err instanceof ProtocolViolationError) {
         this.ban(ps, 'protocol', err)
@@ -249,10 +250,11 @@ export class Transfer {
     }
   }
 
-  private setBits (ps: PeerState, bits: Bitfield): void {
+  /** `added`, when given, lists every bit that differs from the peer's current bitfield (all newly set). */
+  private setBits (ps: PeerState, bits: Bitfield, added?: number[]): void {
     if (this.peers.get(ps.id) !== ps) return
-    if (ps.bits != null && ps.bits.cardinality() === bits.cardinality() && Buffer.compare(ps.bits.bytes, bits.bytes) === 0) return
-    this.picker.updateAvailability(ps.bits, bits, ps.id)
+    if (added == null && ps.bits != null && ps.bits.cardinality() === bits.cardinality() && Buffer.compare(ps.bits.bytes, bits.bytes) === 0) return
+    this.picker.updateAvailability(ps.bits, bits, ps.id, ps.bits != null ? added : undefined)
     ps.bits = bits
     ps.bitsVersion++
     this.pump()
