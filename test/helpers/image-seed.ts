@@ -9,7 +9,11 @@ export async function seedImage (dataDir: string, file: string, name: string, ve
   try {
     const identity = await loadIdentity(dataDir)
     const images = await ImageService.open({ dataDir, db, identity })
-    return (await images.add(file, { name, version })).manifest
+    try {
+      return (await images.add(file, { name, version })).manifest
+    } finally {
+      await images.stop()
+    }
   } finally {
     await db.close()
   }

@@ -214,17 +214,35 @@ describe('piece picker: seeds and receivers', () => {
       const seed = Bitfield.full(8)
       p.updateAvailability(undefined, seed, 'seed')
       expect(p.pick('seed', seed)).toBeDefined()
-      // another receiver appears: until the order is rebuilt (at most every 200 ms) the seed gets nothing
+      // another receiver appears: until the order is rebuilt (at most every REBUILD_MS = 500 ms) the seed gets nothing
       p.updateAvailability(undefined, new Bitfield(8), 'other')
       expect(p.pick('seed', seed)).toBeUndefined()
       const g = p.generation
-      now += 250
+      now += 550
       p.pick('other', new Bitfield(8)) // any pick rebuilds
       expect(p.generation).toBeGreaterThan(g) // so the transfer asks the starved seed again
       expect(p.pick('seed', seed)).toBeDefined()
     } finally {
       clock.mockRestore()
     }
+  })
+
+  it('asks a non-seed peer first for the pieces it just announced, without waiting for the next rebuild', () => {
+    // no random tie-break: a rebuilt order would list the two pieces by position (3 before 6)
+    const p = new PiecePicker(manifest(ids(8)), 3, () => 0, undefined, 'me')
+    const seed = Bitfield.full(8)
+    p.updateAvailability(undefined, seed, 'seed')
+    const empty = new Bitfield(8)
+    p.updateAvailability(undefined, empty, 'other')
+    expect(p.pick('other', empty)).toBeUndefined() // builds the order: 'other' holds nothing yet
+    const gained = Bitfield.decode(empty.bytes, 8)
+    gained.set(5)
+    gained.set(2)
+    p.updateAvailability(empty, gained, 'other', [5, 2])
+    // the pieces come from what 'other' announced, in that order
+    expect(p.pick('other', gained)?.id).toBe(id(6))
+    expect(p.pick('other', gained)?.id).toBe(id(3))
+    expect(p.pick('other', gained)).toBeUndefined()
   })
 
   it('endgame duplicates in-flight pieces on a seed too', () => {

@@ -2,7 +2,7 @@ import type { Manifest } from '../types.js'
 import type { Bitfield } from './bitfield.js'
 import { seedShare } from './seed-share.js'
 
-const REBUILD_MS = 200
+const REBUILD_MS = 500
 /** Endgame starts when at most this many pieces are still outstanding. */
 export const ENDGAME_MAX_PIECES = 32
 
@@ -47,6 +47,8 @@ export class PiecePicker {
   private seeds = 0
   private partials = 0
   private readonly partialIds = new Set<string>()
+  /** Per non-seed peer: the missing pieces it gained, in the order it announced them (asked of it first). */
+  private readonly fresh = new Map<string, { queue: Piece[], head: number }>()
   /** What a seed is asked for, in order (see seedOrder); rebuilt with `order`. */
   private seedOrd: Piece[] = []
   private seedHead = 0
@@ -144,6 +146,8 @@ export class PiecePicker {
       else this.partialIds.delete(peer)
     }
     let lost = after == null
+    const queue = peer != null && after != null && !after.isFull() ? this.freshOf(peer) : undefined
+    if (peer != null && queue === undefined) this.fresh.delete(peer)
     const account = (p: Piece, e: number): void => {
       const had = before?.get(e) === true
       const has = after?.get(e) === true
@@ -151,6 +155,7 @@ export class PiecePicker {
         p.availability += has ? 1 : -1
         this.dirty = true
         if (had) lost = true
+        else if (p.state === PieceState.Missing) queue?.queue.push(p)
       }
     }
     if (changed != null) {
@@ -163,6 +168,15 @@ export class PiecePicker {
     }
     // fewer holders (or no partial peer left) may give a seed pieces it may be asked for again
     if (lost) this.generation++
+  }
+
+  private freshOf (peer: string): { queue: Piece[], head: number } {
+    let q = this.fresh.get(peer)
+    if (q === undefined) {
+      q = { queue: [], head: 0 }
+      this.fresh.set(peer, q)
+    }
+    return q
   }
 
   /** `bits` is a seed's and some connected peer is not: ask it only for pieces no non-seed peer holds. */
@@ -237,6 +251,17 @@ export class PiecePicker {
           if (p != null && this.eligible(p, bits, true)) return this.take(p, peer)
         }
         return undefined
+      }
+      // a non-seed peer is first asked for what it announced most recently gaining: found without a scan of the order,
+      // which the next rebuild (at most REBUILD_MS away) has not re-sorted to include yet
+      const q = this.fresh.get(peer)
+      if (q !== undefined && !seedOnly) {
+        while (q.head < q.queue.length) {
+          const p = q.queue[q.head++]!
+          if (this.eligible(p, bits, false)) return this.take(p, peer)
+        }
+        q.queue = []
+        q.head = 0
       }
       while (this.head < this.order.length && this.order[this.head]?.state !== PieceState.Missing) this.head++
       for (let i = this.head; i < this.order.length; i++) {
