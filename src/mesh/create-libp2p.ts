@@ -15,6 +15,8 @@ import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { DHT_PROTOCOL, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
+import { DatastoreReadCache } from './datastore-read-cache.js'
+import { skipTimestampOnlyPeerWrites } from './peer-record-timestamp.js'
 
 export interface MeshServices {
   identify: Identify
@@ -44,6 +46,12 @@ export interface CreateMeshInit {
    * it knew even when every bootstrap seed is down. @default in memory
    */
   datastore?: Datastore
+  /**
+   * Put `datastore` behind a bounded in-memory read cache (write-through) that also skips peer-record writes which
+   * change only the record's `updated` stamp (see datastore-read-cache.ts, peer-record-timestamp.ts): libp2p reads
+   * and rewrites a peer's record on every stream. @default true
+   */
+  datastoreReadCache?: boolean
 }
 
 /** A local de-duplication id of a gossip message: SHA-256 over its length-prefixed from, seqno, data and signature. */
@@ -60,7 +68,10 @@ export function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array, dat
 
 /** Build (but do not start) the libp2p node of a NovaCron process. */
 export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2p> {
-  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent, datastore } = init
+  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent, datastoreReadCache = true } = init
+  const datastore = init.datastore != null && datastoreReadCache
+    ? new DatastoreReadCache(init.datastore, { skipPut: skipTimestampOnlyPeerWrites() })
+    : init.datastore
   return await createLibp2p<MeshServices>({
     start: false,
     privateKey,
