@@ -28,6 +28,13 @@ export interface Manifest {
   signature: Uint8Array
 }
 
+/** A chunk whose bytes hash to its ID; `encoded`, when given, is its stored form (chunk-file header + payload) that decodes to `bytes`. */
+export interface VerifiedChunk {
+  id: string
+  bytes: Uint8Array
+  encoded?: Uint8Array
+}
+
 /** What the swarm needs of the local chunk store. */
 export interface ChunkStoreView {
   has(id: string): Promise<boolean>

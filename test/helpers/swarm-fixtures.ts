@@ -4,7 +4,7 @@ import { streamPair } from '@libp2p/utils'
 import type { ChunkRef, ChunkStoreView, Manifest } from '../../src/images/types.js'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import type { ManifestSource } from '../../src/images/swarm/chunk-server.js'
-import type { VerifiedChunk } from '../../src/images/swarm/transfer.js'
+import type { VerifiedChunk } from '../../src/images/types.js'
 import { decodeChunkFile } from '../../src/images/store/chunk-file.js'
 import { lz4Napi } from '../../src/images/store/lz4.js'
 

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ChunkStoreView } from '../types.js'
+import type { ChunkStoreView, VerifiedChunk } from '../types.js'
 import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
@@ -70,13 +70,6 @@ export interface GcResult {
 }
 
 export type IndexBatchOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
-
-/** A chunk to store: `bytes` hash to `id`; `encoded`, when given, is its stored form that decodes to `bytes`. */
-export interface VerifiedChunk {
-  id: string
-  bytes: Uint8Array
-  encoded?: Uint8Array
-}
 
 /**
  * Content-addressed chunk store: chunks appended to pack files under `<dataDir>/chunks/packs/`, lz4 where that

@@ -63,12 +63,13 @@ export function decodeWireChunk (chunk: WireChunk, size: number, codec: Lz4Codec
 
 /** The stored form of a chunk: the chunk-file header, then the payload as received (the store writes it as is). */
 function storedForm (encoding: number, size: number, payload: Uint8Array): Uint8Array {
-  const encoded = new Uint8Array(HEADER_BYTES + payload.length)
+  // every byte is written below; a small one may come from Node's shared pool, so no view may assume offset 0
+  const encoded = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
   encoded[0] = 0x4e
   encoded[1] = 0x43
   encoded[2] = 1
   encoded[3] = encoding
-  new DataView(encoded.buffer).setUint32(4, size, true)
+  encoded.writeUInt32LE(size, 4)
   encoded.set(payload, HEADER_BYTES)
   return encoded
 }

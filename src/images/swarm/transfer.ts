@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import type { ChunkStoreView, Manifest } from '../types.js'
+import type { ChunkStoreView, Manifest, VerifiedChunk } from '../types.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { Bitfield } from './bitfield.js'
@@ -47,13 +47,6 @@ export interface TransferInit extends TransferOptions {
   putVerified?: (chunks: VerifiedChunk[]) => Promise<unknown>
   /** Called after each chunk is stored (the service republishes progress, serves the chunk). */
   onChunk?: (piece: Piece) => void
-}
-
-/** A chunk whose bytes hash to its ID, with the stored form it arrived in (when it came encoded). */
-export interface VerifiedChunk {
-  id: string
-  bytes: Uint8Array
-  encoded?: Uint8Array
 }
 
 export interface TransferResult {
