@@ -20,8 +20,6 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 export const DEFAULT_DIAL_TIMEOUT_MS = 10_000
 /** A responder closes a stream that sends no request for this long. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
-/** Requests queued within this long leave in one write (a window refilled by answers that arrive one by one). */
-export const REQUEST_FLUSH_DELAY_MS = 2
 /** GET_CHUNK requests a responder reads from its store together (one index lookup) and answers in one write. */
 export const CHUNK_READ_BATCH = 64
 /** Requests a responder queues per stream before it resets the stream. */

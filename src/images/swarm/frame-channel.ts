@@ -20,12 +20,6 @@ export interface FrameChannelInit {
   maxFrameBytes: number
   /** Called synchronously for every complete frame, in order. Throwing aborts the stream with that error. */
   onFrame: (frame: Uint8ArrayList) => void
-  /**
-   * Hold queued frames this long before writing them (0: until the event loop's next check phase). A requester
-   * whose answers trickle in one TCP segment at a time (a shaped link) would otherwise write one tiny request per
-   * segment: each write is a noise message, a yamux frame and a syscall.
-   */
-  flushDelayMs?: number
   /** Called once when the stream ends: without an error when the remote closed its side, else with the cause. */
   onEnd: (err?: Error) => void
 }
@@ -94,9 +88,7 @@ export class FrameChannel {
     this.outbox.push(frame)
     if (!this.flushing) {
       this.flushing = true
-      const delay = this.init.flushDelayMs ?? 0
-      if (delay > 0) setTimeout(() => { void this.flush() }, delay)
-      else setImmediate(() => { void this.flush() })
+      setImmediate(() => { void this.flush() })
     }
   }
 

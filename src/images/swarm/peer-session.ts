@@ -8,7 +8,7 @@ import { fromWireManifest, type ManifestLimits } from './manifest-wire.js'
 import { applyManifestDelta } from './manifest-delta.js'
 import type { WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, SessionClosedError } from './errors.js'
-import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_FLUSH_DELAY_MS } from './constants.js'
+import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
 
 export interface PeerSessionInit extends ManifestLimits {
   /** @default DEFAULT_MAX_RESPONSE_BYTES */
@@ -63,7 +63,6 @@ export class PeerSession {
     this.ended = new Promise(resolve => { this.endedResolve = resolve })
     this.channel = new FrameChannel(stream, {
       maxFrameBytes: maxResponseBytes,
-      flushDelayMs: REQUEST_FLUSH_DELAY_MS,
       onFrame: frame => { this.onFrame(frame) },
       onEnd: err => { this.shutdown(err ?? new SessionClosedError(`${this.peer} closed the stream`)) }
     })
