@@ -21,7 +21,7 @@ import type { ChunkStoreView, Manifest } from '../../src/images/types.js'
 import { MemoryChunkStore } from '../../test/helpers/swarm-fixtures.js'
 
 const OUT_DIR = fileURLToPath(new URL('../../../benchmarks/transfer/', import.meta.url))
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '64' }, 'chunk-kib': { type: 'string', default: '16' } }, strict: true })
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '64' }, 'chunk-kib': { type: 'string', default: '8' } }, strict: true })
 const CHUNK = Number(values['chunk-kib']) * 1024
 const COUNT = Math.floor(Number(values.mib) * 1024 * 1024 / CHUNK)
 const BYTES = COUNT * CHUNK
@@ -126,11 +126,11 @@ async function main (): Promise<void> {
   try {
     rows.push(await rawStream())
     rows.push(await swarmPull('chunk swarm pull, in-memory stores (protocol cost)', async () => ({ store: new MemoryChunkStore(), close: async () => {} }), chunks))
-    rows.push(await swarmPull('chunk swarm pull, real chunk stores (LevelDB + chunk files)', realStore, chunks))
+    rows.push(await swarmPull('chunk swarm pull, real chunk stores (pack files + LevelDB index)', realStore, chunks))
     const { store, close } = await realStore()
-    rows.push(await measure('chunk store alone: putHashed (batches of 32) then get of every chunk', async () => {
-      for (let i = 0; i < chunks.length; i += 32) await store.putHashed(chunks.slice(i, i + 32))
-      for (const c of chunks) await store.get(c.id)
+    rows.push(await measure('chunk store alone: putHashed (batches of 128) then getMany (512 at a time) of every chunk', async () => {
+      for (let i = 0; i < chunks.length; i += 128) await store.putHashed(chunks.slice(i, i + 128))
+      for (let i = 0; i < chunks.length; i += 512) await store.getMany(chunks.slice(i, i + 512).map(c => c.id))
     }))
     await close()
   } finally {
