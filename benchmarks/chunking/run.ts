@@ -126,7 +126,7 @@ function dedup (params: ChunkingParams | 'fixed'): Dedup {
 }
 log('dedup')
 const sweep: Array<{ params: ChunkingParams | 'fixed-64KiB', mbps: number } & Dedup> = []
-for (const p of [{ minBytes: 2048, avgBytes: 8192, maxBytes: 32768 }, DEFAULT_CHUNKING, { minBytes: 4096, avgBytes: 16384, maxBytes: 65536 }, { minBytes: 8192, avgBytes: 32768, maxBytes: 131072 }, { minBytes: 16384, avgBytes: 65536, maxBytes: 262144 }]) {
+for (const p of [DEFAULT_CHUNKING, { minBytes: 4096, avgBytes: 8192, maxBytes: 32768 }, { minBytes: 4096, avgBytes: 16384, maxBytes: 65536 }, { minBytes: 8192, avgBytes: 32768, maxBytes: 131072 }, { minBytes: 16384, avgBytes: 65536, maxBytes: 262144 }]) {
   const mbps = rate(SIZE, time(() => { fastcdcSha(v1, p) }))
   sweep.push({ params: p, mbps, ...dedup(p) })
 }

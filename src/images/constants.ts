@@ -1,13 +1,13 @@
 import type { ChunkingParams } from './chunker/params.js'
 
 /**
- * Default FastCDC sizes for VM disks: min 4 KiB (the page and filesystem block size: no chunk is smaller than one
- * guest write), average 8 KiB, max 32 KiB (bounds the bytes a one-byte change can dirty and a swarm message).
- * Measured on the realistic disk (benchmarks/chunking/results.md, protocols/chunk-format.md): a second version with 5%
- * changed costs 1.17× its changed bytes as stored (lz4) where a 16 KiB average costs 1.33×, for ~18k stored chunks
- * per GiB of unique data. Pack files and batched index writes keep the per-chunk cost of the store small.
+ * Default FastCDC sizes for VM disks: min 2 KiB, average 8 KiB, max 32 KiB (bounds the bytes a one-byte change can
+ * dirty and a swarm message). Measured on the realistic disk (benchmarks/chunking/results.md,
+ * protocols/chunk-format.md): a second version with 5% changed costs 1.15× its changed bytes as stored (lz4) where
+ * 4/8/32 costs 1.17× and 4/16/64 1.33×, for ~38k stored chunks per GiB of that disk (twice 4/16/64's). Pack files
+ * and batched index writes keep the per-chunk cost of the store small.
  */
-export const DEFAULT_CHUNKING: ChunkingParams = { minBytes: 4 * 1024, avgBytes: 8 * 1024, maxBytes: 32 * 1024 }
+export const DEFAULT_CHUNKING: ChunkingParams = { minBytes: 2 * 1024, avgBytes: 8 * 1024, maxBytes: 32 * 1024 }
 
 /** Chunks live in append-only pack files under `<dataDir>/chunks/packs/` (protocols/chunk-format.md). */
 export const CHUNKS_DIR = 'chunks'

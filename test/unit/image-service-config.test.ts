@@ -6,7 +6,7 @@ import { CONFIG_SECTIONS } from '../../src/config/sections.js'
 describe('images config section', () => {
   it('is registered and defaults to the VM-disk chunk sizes', () => {
     expect(CONFIG_SECTIONS.map(s => s.key)).toContain('images')
-    expect(imagesConfigSection.parse({}, 'images')).toEqual({ chunkMinBytes: 4096, chunkAvgBytes: 8192, chunkMaxBytes: 32768, qemuImg: 'qemu-img' })
+    expect(imagesConfigSection.parse({}, 'images')).toEqual({ chunkMinBytes: 2048, chunkAvgBytes: 8192, chunkMaxBytes: 32768, qemuImg: 'qemu-img' })
     expect(imagesConfigOf({}).chunking).toEqual(DEFAULT_CHUNKING)
   })
 
