@@ -257,6 +257,23 @@ describe('chunk store', () => {
     for (const c of [x, y]) expect(Buffer.compare(await store.get(sha(c)), c)).toBe(0)
   })
 
+  it('never cuts a pack on restart: indexed records behind a damaged one stay readable, appends go to a new pack', async () => {
+    const cs = [randomBytes(3000), randomBytes(3000), randomBytes(3000)]
+    await store.putHashed(cs.map(c => ({ id: sha(c), bytes: c })))
+    const second = (await store.entry(sha(cs[1]!)))!
+    await store.close()
+    // damage the second record's prefix: a scan of the pack stops there
+    const path = join(store.dir, 'packs', packFileName(second.pack))
+    const pack = await readFile(path)
+    pack[second.offset - RECORD_PREFIX_BYTES] = 0
+    await writeFile(path, pack)
+    store = await ChunkStore.open({ dataDir: dir, db })
+    const more = randomBytes(3000)
+    await store.put(sha(more), more)
+    expect((await store.entry(sha(more)))!.pack).not.toBe(second.pack)
+    for (const c of [cs[0]!, cs[1]!, cs[2]!, more]) expect(Buffer.compare(await store.get(sha(c)), c)).toBe(0)
+  })
+
   it('refuses a data dir with the old one-file-per-chunk layout, and changes nothing there', async () => {
     const old = await mkdtemp(join(tmpdir(), 'chunk-store-v1-'))
     try {

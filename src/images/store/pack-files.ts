@@ -77,8 +77,8 @@ export class PackFiles {
 
   /**
    * Append `parts` (whole records) as one write; returns the pack and the offset of the first byte. Continues the
-   * newest pack after a restart (a torn tail left by a crash is dead bytes, never indexed), starts a new one when
-   * the current one is full.
+   * newest pack after a restart when it ends with a whole record (else a new pack: a torn tail left by a crash stays
+   * dead bytes, never indexed), starts a new one when the current one is full.
    */
   async append (parts: Uint8Array[]): Promise<{ pack: number, offset: number }> {
     const length = parts.reduce((n, p) => n + p.length, 0)
@@ -109,13 +109,11 @@ export class PackFiles {
       const newest = Math.max(0, ...this.sizes.keys())
       const resume = this.resumeNewest
       this.resumeNewest = false
-      if (resume && newest > 0 && (this.sizes.get(newest) ?? 0) + length <= this.init.maxPackBytes) {
-        const fh = await open(this.path(newest), 'r+')
-        // a record torn by a crash must not run into what is appended next: cut the pack after its last whole record
-        const end = await endOfWholeRecords(this.path(newest))
-        if (end < (this.sizes.get(newest) ?? 0)) await fh.truncate(end)
-        this.sizes.set(newest, end)
-        this.active = { n: newest, fh }
+      // a record torn by a crash must not run into what is appended next: a pack whose end is not a whole record is
+      // left as it is (its tail is dead bytes for compaction; cutting it could cut indexed records behind a damaged one)
+      if (resume && newest > 0 && (this.sizes.get(newest) ?? 0) + length <= this.init.maxPackBytes &&
+        await endOfWholeRecords(this.path(newest)) === this.sizes.get(newest)) {
+        this.active = { n: newest, fh: await open(this.path(newest), 'r+') }
       } else {
         const n = this.nextNumber++
         this.active = { n, fh: await open(this.path(n), 'wx', 0o644) }
