@@ -26,6 +26,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
+  await store.close()
   await db.close()
   await rm(dir, { recursive: true, force: true })
 })
@@ -102,6 +103,7 @@ describe('chunk store', () => {
       expect(await other.has(sha(text))).toBe(false)
       await other.putEncoded(sha(text), encoded)
       expect(Buffer.compare(await other.get(sha(text)), text)).toBe(0)
+      await other.close()
     } finally {
       await db2.close()
       await rm(dir2, { recursive: true, force: true })
@@ -287,6 +289,7 @@ describe('chunk store', () => {
 
   it('leaves no indexed chunk and no complete record that does not match its ID when the writer is killed with SIGKILL', async () => {
     for (const delayMs of [150, 400, 900]) {
+      await store.close()
       await db.close()
       // the compiled writer (`npm test` builds first), run as its own process so it can be SIGKILLed
       const writer = join(dirname(CLI), '..', 'test', 'helpers', 'chunk-store-writer.js')

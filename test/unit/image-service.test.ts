@@ -33,6 +33,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
+  await svc.stop()
   await db.close()
   await rm(dir, { recursive: true, force: true })
 })
@@ -62,6 +63,7 @@ describe('image service', () => {
     expect((await stat(out)).blocks * 512).toBeLessThan(0.8 * 16 * MiB)
     expect((await readdir(join(dir, 'out'))).filter(n => n.endsWith('.tmp'))).toEqual([])
     // the catalogue survives a restart
+    await svc.stop()
     await db.close()
     await open()
     expect((await svc.list()).map(m => m.version)).toEqual(['1'])
@@ -197,6 +199,7 @@ describe('image service', () => {
       expect(added.map(m => m.version)).toEqual(['7'])
       await svc.materialise('pulled@7', join(dir, 'p.img'))
       expect(sha(await readFile(join(dir, 'p.img')))).toBe(disk.sha256)
+      await peer.stop()
     } finally {
       await db2.close()
       await rm(dir2, { recursive: true, force: true })
