@@ -109,6 +109,31 @@ describe('chunk server (responder side)', () => {
     session.close()
   })
 
+  it('answers a have poll queued behind a window of chunk requests before the chunk batches still waiting', async () => {
+    const store = new EncodedMemoryChunkStore()
+    const image = makeImage('alpine', '3.20', testBytes(120))
+    await seedStore(store, image)
+    // a slow disk: every batched read takes a while, so the requests pile up behind the first one
+    const many = store.getEncodedMany.bind(store)
+    store.getEncodedMany = async ids => { await new Promise(resolve => setTimeout(resolve, 20)); return await many(ids) }
+    const source = new MemorySource(store)
+    source.manifests.push(image.manifest)
+    const server = new ChunkServer({ store, source, concurrency: 1 })
+    const [client, inbound] = await pair()
+    void server.handle(inbound, 'client')
+    const session = new PeerSession(client, 'server')
+    const ids = [...image.chunks.keys()]
+    let chunksBefore = -1
+    let answered = 0
+    const chunks = ids.map(async id => { await session.getChunk(id); answered++ })
+    const have = session.getHave('alpine', '3.20', image.manifest.chunks.length).then(() => { chunksBefore = answered })
+    await Promise.all([...chunks, have])
+    expect(ids.length).toBeGreaterThan(50)
+    // FIFO batches would answer it after every chunk request sent before it
+    expect(chunksBefore).toBeLessThan(ids.length / 2)
+    session.close()
+  })
+
   it('refuses an incremental have answer that adds entries past the manifest or moves the cursor wrongly', async () => {
     const count = 20
     const answers = [

@@ -100,8 +100,11 @@ export class ChunkServer {
     }
     const work = (): void => {
       while (active < this.concurrency && queue.length > 0 && !finished) {
-        const batch = this.takeChunkBatch(queue)
-        const req = batch === undefined ? queue.shift() as ChunkRequest : undefined
+        // a have poll or manifest request goes before further chunk batches: behind a requester's ever-refilled
+        // window of chunk requests it would otherwise wait until the window drains (its bitfield goes stale)
+        const control = queue.findIndex(q => !this.batchable(q))
+        const batch = control < 0 ? this.takeChunkBatch(queue) : undefined
+        const req = batch === undefined ? queue.splice(Math.max(0, control), 1)[0] as ChunkRequest : undefined
         active++
         const answered = batch !== undefined
           ? this.answerChunks(batch, remote)
@@ -204,12 +207,17 @@ export class ChunkServer {
     const batch: ChunkRequest[] = []
     const rest: ChunkRequest[] = []
     for (const q of queue) {
-      if (batch.length < CHUNK_READ_BATCH && q.type === Type.GET_CHUNK && q.acceptLz4 && q.chunk.length === 32) batch.push(q)
+      if (batch.length < CHUNK_READ_BATCH && this.batchable(q)) batch.push(q)
       else rest.push(q)
     }
     if (batch.length === 0) return undefined
     queue.splice(0, queue.length, ...rest)
     return batch
+  }
+
+  /** A chunk request that can be answered in a batch (any request is, as a batch of one, when the store cannot). */
+  private batchable (q: ChunkRequest): boolean {
+    return q.type === Type.GET_CHUNK && (this.store.getEncodedMany == null || (q.acceptLz4 && q.chunk.length === 32))
   }
 
   private async answerChunks (batch: ChunkRequest[], remote: string): Promise<ChunkResponse[]> {

@@ -235,8 +235,12 @@ export class Transfer {
         this.ban(ps, 'protocol', err)
         return
       }
-      if (!(err instanceof RemoteNotFoundError)) return // session closed or timed out: removePeer/timeouts handle it
-      if (ps.bits == null) this.setBits(ps, new Bitfield(chunks.length))
+      if (err instanceof RemoteNotFoundError) {
+        if (ps.bits == null) this.setBits(ps, new Bitfield(chunks.length))
+      } else if (!(err instanceof RequestTimeoutError)) {
+        return // session closed: removePeer handles it
+      }
+      // a poll that timed out is asked again: a peer whose bitfield stops being refreshed looks emptier than it is
     }
     if (ps.bits?.isFull() !== true && this.state === 'running' && !ps.session.closed) {
       ps.pollTimer = setTimeout(() => { void this.pollHave(ps) }, this.opts.havePollMs)
