@@ -40,18 +40,28 @@ export function encodeChunkParts (raw: Uint8Array, codec: Lz4Codec, minSaving: n
     payload = packed
     encoding = ENCODING_LZ4
   }
+  return { header: chunkHeader(encoding, raw.length), payload, compressed: encoding === ENCODING_LZ4 }
+}
+
+/** The 8-byte header of a stored chunk whose payload is in `encoding` and decodes to `size` bytes. */
+export function chunkHeader (encoding: number, size: number): Uint8Array {
   const header = new Uint8Array(HEADER_BYTES)
   header[0] = 0x4e
   header[1] = 0x43
   header[2] = 1
   header[3] = encoding
-  new DataView(header.buffer).setUint32(4, raw.length, true)
-  return { header, payload, compressed: encoding === ENCODING_LZ4 }
+  new DataView(header.buffer).setUint32(4, size, true)
+  return header
+}
+
+/** Whether `b` starts with a stored-chunk header of the format version this code reads (any encoding). */
+export function hasChunkHeader (b: Uint8Array): boolean {
+  return b.length >= HEADER_BYTES && b[0] === 0x4e && b[1] === 0x43 && b[2] === 1
 }
 
 /** Decode a chunk file; throws a plain Error on any malformation (the store turns it into ERR_CHUNK_CORRUPT). */
 export function decodeChunkFile (file: Uint8Array, codec: Lz4Codec): Uint8Array {
-  if (file.length < HEADER_BYTES || file[0] !== 0x4e || file[1] !== 0x43 || file[2] !== 1) throw new Error('bad chunk file header')
+  if (!hasChunkHeader(file)) throw new Error('bad chunk file header')
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   const size = view.getUint32(4, true)
   if (size === 0 || size > MAX_CHUNK_BYTES) throw new Error(`chunk file claims ${size} bytes`)

@@ -1,4 +1,4 @@
-import { ENCODING_LZ4, ENCODING_RAW, HEADER_BYTES, decodeChunkFile } from '../store/chunk-file.js'
+import { ENCODING_LZ4, ENCODING_RAW, HEADER_BYTES, chunkHeader, decodeChunkFile, hasChunkHeader } from '../store/chunk-file.js'
 import { lz4Napi, type Lz4Codec } from '../store/lz4.js'
 import { ChunkResponse } from './pb/chunks.js'
 import { BadChunkError } from './errors.js'
@@ -27,7 +27,7 @@ export function maxLz4Bytes (size: number): number {
  * decompressing it; undefined when the header is not one this version knows (the caller sends the raw bytes).
  */
 export function wireFromStored (stored: Uint8Array): WireChunk | undefined {
-  if (stored.length <= HEADER_BYTES || stored[0] !== 0x4e || stored[1] !== 0x43 || stored[2] !== 1) return undefined
+  if (stored.length <= HEADER_BYTES || !hasChunkHeader(stored)) return undefined
   const data = stored.subarray(HEADER_BYTES)
   if (stored[3] === ENCODING_RAW) return { data, encoding: Encoding.RAW }
   if (stored[3] === ENCODING_LZ4) return { data, encoding: Encoding.LZ4 }
@@ -63,13 +63,5 @@ export function decodeWireChunk (chunk: WireChunk, size: number, codec: Lz4Codec
 
 /** The stored form of a chunk: the chunk-file header, then the payload as received (the store writes it as is). */
 function storedForm (encoding: number, size: number, payload: Uint8Array): Uint8Array {
-  // every byte is written below; a small one may come from Node's shared pool, so no view may assume offset 0
-  const encoded = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
-  encoded[0] = 0x4e
-  encoded[1] = 0x43
-  encoded[2] = 1
-  encoded[3] = encoding
-  encoded.writeUInt32LE(size, 4)
-  encoded.set(payload, HEADER_BYTES)
-  return encoded
+  return Buffer.concat([chunkHeader(encoding, size), payload])
 }
