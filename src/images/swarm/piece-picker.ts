@@ -210,7 +210,12 @@ export class PiecePicker {
     this.dirty = false
   }
 
-  /** Pieces only seeds hold, this receiver's share first (ascending key), then the others' (descending). */
+  /**
+   * Pieces only seeds hold, this receiver's share (seedShare, cached per set of receivers) first in ascending key,
+   * then the others' in descending key: their owners walk up, a receiver done with its own share helps from the far
+   * end, so the two meet once. A piece another receiver has only requested is invisible here; random picks would
+   * collide on those ever more often as the pieces nobody holds run out.
+   */
   private seedOrder (onlyAtSeeds: Piece[]): Piece[] {
     const receivers = [...this.partialIds].sort().join(',')
     if (receivers !== this.shareOf) {
