@@ -19,6 +19,14 @@ interface ReadHandle {
   fh: Promise<FileHandle>
   users: number
   lastUsed: number
+  /** Out of the cache: closed by the last read still using it. */
+  retired?: boolean
+}
+
+/** Close a read handle now, or when its last read ends. */
+function retire (h: ReadHandle): void {
+  h.retired = true
+  if (h.users === 0) void h.fh.then(async fh => { await fh.close() }, () => {})
 }
 
 export interface PackFilesInit {
@@ -161,7 +169,7 @@ export class PackFiles {
       if ((err as { code?: string }).code === 'ENOENT' || !this.sizes.has(n)) throw new PackGoneError(n)
       throw err
     } finally {
-      h.users--
+      if (--h.users === 0 && h.retired === true) retire(h)
     }
   }
 
@@ -200,7 +208,7 @@ export class PackFiles {
     const idle = [...this.readers].filter(([, h]) => h.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed)
     for (const [n, h] of idle.slice(0, this.readers.size - max)) {
       this.readers.delete(n)
-      void h.fh.then(async fh => { await fh.close() }, () => {})
+      retire(h)
     }
   }
 
@@ -235,7 +243,7 @@ export class PackFiles {
       this.readers.delete(n)
       await unlink(this.path(n)).catch(err => { if ((err as { code?: string }).code !== 'ENOENT') throw err })
       // readers in flight keep their descriptor (the inode lives until it is closed)
-      if (h !== undefined) void h.fh.then(async fh => { while (h.users > 0) await new Promise(resolve => setTimeout(resolve, 10)); await fh.close() }, () => {})
+      if (h !== undefined) retire(h)
       await fsyncDir(this.init.dir)
     })
   }
