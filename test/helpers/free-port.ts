@@ -1,13 +1,43 @@
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
+/** Ports this low are above the privileged range and below any ephemeral range a Linux kernel is configured with. */
+const LOWEST = 10_000
+
+/**
+ * The first port of the kernel's ephemeral range (`ip_local_port_range`). A port below it is never handed out to a
+ * `listen(0)` or an outgoing connection, so a port found free stays free for the node it is meant for: a port from
+ * the ephemeral range could go to the node's own libp2p listener (`/tcp/0`) before its API binds it (seen once:
+ * EADDRINUSE on the API port after a restart).
+ */
+function ephemeralStart (): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    return Number.isInteger(low) ? low : 0
+  } catch {
+    return 0
+  }
+}
+
+async function bindable (port: number): Promise<number | undefined> {
+  return await new Promise(resolve => {
     const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => { resolve(port) })
+    srv.once('error', () => { resolve(undefined) })
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address() as { port: number }
+      srv.close(() => { resolve(bound) })
     })
   })
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1, below the ephemeral range where the kernel allows that. */
+export async function freePort (): Promise<number> {
+  const high = ephemeralStart()
+  for (let i = 0; high - LOWEST > 1000 && i < 50; i++) {
+    const port = await bindable(LOWEST + Math.floor(Math.random() * (high - LOWEST)))
+    if (port !== undefined) return port
+  }
+  const port = await bindable(0)
+  if (port === undefined) throw new Error('no free TCP port on 127.0.0.1')
+  return port
 }
