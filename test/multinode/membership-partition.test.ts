@@ -6,16 +6,17 @@ import { waitFor } from '../helpers/wait-for.js'
 
 /**
  * Cut a node off the mesh with its own connection gater (deny every dial and every inbound/outbound
- * connection) and close all its connections; `restore` lifts the gate. Nothing else is faked: the other
+ * connection) and abort all its connections; `restore` lifts the gate. Nothing else is faked: the other
  * nodes keep dialling it and fail at the handshake, exactly as with a dead link.
  */
 function cutOff (node: NovacronNode): { restore: () => void } {
-  const libp2p = node.components.mesh.libp2p as unknown as { components: { connectionGater: ConnectionGater }, getConnections: () => Array<{ close: () => Promise<void> }> }
+  const libp2p = node.components.mesh.libp2p as unknown as { components: { connectionGater: ConnectionGater }, getConnections: () => Array<{ abort: (err: Error) => void }> }
   const gater = libp2p.components.connectionGater
   const saved = { ...gater }
   const deny = (): boolean => true
   Object.assign(gater, { denyDialPeer: deny, denyDialMultiaddr: deny, denyInboundConnection: deny, denyOutboundConnection: deny })
-  for (const c of libp2p.getConnections()) void c.close().catch(() => {})
+  // a cut link drops at once: a graceful close can wait on its streams for a while on a loaded machine
+  for (const c of libp2p.getConnections()) c.abort(new Error('link cut'))
   return {
     restore: () => {
       for (const k of ['denyDialPeer', 'denyInboundConnection', 'denyOutboundConnection'] as const) delete gater[k]
