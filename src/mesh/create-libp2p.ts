@@ -14,6 +14,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { DHT_PROTOCOL, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
+import { writeCoalescer } from './write-coalescer.js'
+import { cachedKeyNoiseCrypto } from './noise-crypto.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
 import { DatastoreReadCache } from './datastore-read-cache.js'
 import { skipTimestampOnlyPeerWrites } from './peer-record-timestamp.js'
@@ -79,7 +81,9 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
     nodeInfo: userAgent != null ? { userAgent } : undefined,
     addresses: { listen, announce },
     transports: [tcp()],
-    connectionEncrypters: [noise({ prologueBytes: clusterPrologue(secret) })],
+    // one socket write per noise message instead of one per ciphertext piece (write-coalescer.ts)
+    connectionProtector: writeCoalescer(),
+    connectionEncrypters: [noise({ prologueBytes: clusterPrologue(secret), crypto: cachedKeyNoiseCrypto() })],
     streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: YAMUX_STREAM_WINDOW_BYTES, maxStreamWindowSize: 4 * YAMUX_STREAM_WINDOW_BYTES } })],
     peerDiscovery: seeds.length > 0 ? [bootstrap({ list: seeds, timeout: 100 })] : [],
     connectionManager: {
