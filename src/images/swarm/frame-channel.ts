@@ -1,18 +1,48 @@
 import type { Stream } from '@libp2p/interface'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
-import { Uint8ArrayList } from 'uint8arraylist'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from './errors.js'
 
-/** Unsigned LEB128 varint of a frame length. */
-function encodeVarint (n: number): Uint8Array {
-  const out: number[] = []
+/** Bytes of the unsigned LEB128 varint of `n`. */
+function varintBytes (n: number): number {
+  let bytes = 1
+  for (let v = n; v >= 0x80; v = Math.floor(v / 128)) bytes++
+  return bytes
+}
+
+/** Write the unsigned LEB128 varint of `n` at `at`; returns the offset after it. */
+function writeVarint (out: Uint8Array, at: number, n: number): number {
   let v = n
   while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80)
+    out[at++] = (v & 0x7f) | 0x80
     v = Math.floor(v / 128)
   }
-  out.push(v)
-  return Uint8Array.from(out)
+  out[at++] = v
+  return at
+}
+
+/** The unsigned LEB128 varint of `n` (a frame length, or a protobuf length prefix). */
+export function encodeVarint (n: number): Uint8Array {
+  const out = new Uint8Array(varintBytes(n))
+  writeVarint(out, 0, n)
+  return out
+}
+
+/**
+ * Frames, each behind its length as an unsigned LEB128 varint, in one buffer: one piece per write for yamux and
+ * noise (which seal and send every piece of a list separately), for the price of one copy.
+ */
+export function joinFrames (frames: Uint8Array[]): Uint8Array {
+  let total = 0
+  for (const f of frames) total += varintBytes(f.byteLength) + f.byteLength
+  const out = Buffer.allocUnsafe(total)
+  let at = 0
+  for (const f of frames) {
+    at = writeVarint(out, at, f.byteLength)
+    out.set(f, at)
+    at += f.byteLength
+  }
+  return out
 }
 
 export interface FrameChannelInit {
@@ -95,12 +125,7 @@ export class FrameChannel {
   private async flush (): Promise<void> {
     try {
       while (this.outbox.length > 0 && !this.ended && this.stream.status === 'open') {
-        const list = new Uint8ArrayList()
-        for (const f of this.outbox.splice(0)) {
-          list.append(encodeVarint(f.byteLength))
-          list.append(f)
-        }
-        if (!this.stream.send(list)) await this.stream.onDrain()
+        if (!this.stream.send(joinFrames(this.outbox.splice(0)))) await this.stream.onDrain()
       }
     } catch (err) {
       this.abort(err as Error)
