@@ -35,3 +35,5 @@ export const DEFAULT_IMAGE_VERSION = 'latest'
 export const MAX_IMAGE_BYTES = 16 * 1024 ** 4
 /** Most chunks a manifest may list. */
 export const MAX_MANIFEST_CHUNKS = 4_000_000
+/** Chunk entries of the decoded manifests an image service keeps in memory (manifest-cache.ts). */
+export const MANIFEST_CACHE_CHUNK_ENTRIES = 300_000

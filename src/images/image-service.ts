@@ -9,7 +9,8 @@ import type { Logger } from '../logging/logger.js'
 import { silentLogger } from '../logging/logger.js'
 import { InvalidInputError } from '../errors.js'
 import { NAME } from '../config/fields.js'
-import { DEFAULT_CHUNKING, IMAGE_VERSION, MANIFEST_SUBLEVEL } from './constants.js'
+import { DEFAULT_CHUNKING, IMAGE_VERSION, MANIFEST_CACHE_CHUNK_ENTRIES, MANIFEST_SUBLEVEL } from './constants.js'
+import { ManifestCache } from './manifest-cache.js'
 import { ChunkNotFoundError, ImageExistsError, ImageNotFoundError, ManifestInvalidError } from './errors.js'
 import { checkChunkingParams, type ChunkingParams } from './chunker/params.js'
 import { ChunkStore, type GcResult, type IndexBatchOp } from './store/chunk-store.js'
@@ -87,6 +88,7 @@ export function parseRef (ref: string, field = 'ref'): { name: string, version?:
 export class ImageService implements ImageProvider, Startable {
   readonly store: ChunkStore
   private readonly manifests
+  private readonly decoded = new ManifestCache(MANIFEST_CACHE_CHUNK_ENTRIES)
   private readonly log: Logger
   private readonly chunking: ChunkingParams
 
@@ -191,22 +193,34 @@ export class ImageService implements ImageProvider, Startable {
   /** Every image, sorted by name then creation time. */
   async list (): Promise<Manifest[]> {
     const out: Manifest[] = []
-    for await (const v of this.manifests.values()) out.push(decodeManifest(v))
+    for await (const [k, v] of this.manifests.iterator()) out.push(this.decode(k, v))
     return out.sort((a, b) => a.name.localeCompare(b.name) || a.createdAt - b.createdAt || a.version.localeCompare(b.version))
   }
 
   /** `name@version`, or the newest version of `name`; undefined if absent. */
   async find (name: string, version?: string): Promise<Manifest | undefined> {
     if (version !== undefined) {
-      const v = await this.manifests.get(refOf({ name, version }))
-      return v === undefined ? undefined : decodeManifest(v)
+      const key = refOf({ name, version })
+      const hit = this.decoded.get(key)
+      if (hit !== undefined) return hit
+      const v = await this.manifests.get(key)
+      return v === undefined ? undefined : this.decode(key, v)
     }
     let newest: Manifest | undefined
-    for await (const v of this.manifests.values({ gte: `${name}@`, lt: `${name}@\xff` })) {
-      const m = decodeManifest(v)
+    for await (const [k, v] of this.manifests.iterator({ gte: `${name}@`, lt: `${name}@\xff` })) {
+      const m = this.decode(k, v)
       if (newest === undefined || m.createdAt >= newest.createdAt) newest = m
     }
     return newest
+  }
+
+  /** A stored manifest, decoded once (see ManifestCache). */
+  private decode (key: string, value: Uint8Array): Manifest {
+    const hit = this.decoded.get(key)
+    if (hit !== undefined) return hit
+    const m = decodeManifest(value)
+    this.decoded.set(key, m)
+    return m
   }
 
   /** `name` or `name@version`; throws ERR_IMAGE_NOT_FOUND. */
@@ -248,6 +262,7 @@ export class ImageService implements ImageProvider, Startable {
       for (const m of victims) {
         const ops = await this.store.refOps(m.chunks.filter(c => c.zero !== true).map(c => c.id), -1)
         await this.batch(ops, [{ type: 'del', key: refOf(m) }])
+        this.decoded.delete(refOf(m))
       }
       return victims
     })

@@ -48,8 +48,8 @@ export function canonicalManifestBytes (m: UnsignedManifest): Uint8Array {
   const name = enc.encode(m.name)
   const version = enc.encode(m.version)
   const author = enc.encode(m.author)
-  const out = new Uint8Array(DOMAIN.length + 2 + name.length + 2 + version.length + 8 + 2 + author.length + 8 + 4 + m.chunks.length * CHUNK_BYTES)
-  const v = new DataView(out.buffer)
+  const out = Buffer.alloc(DOMAIN.length + 2 + name.length + 2 + version.length + 8 + 2 + author.length + 8 + 4 + m.chunks.length * CHUNK_BYTES)
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength)
   let p = 0
   out.set(DOMAIN, p); p += DOMAIN.length
   const str = (s: Uint8Array): void => { v.setUint16(p, s.length); out.set(s, p + 2); p += 2 + s.length }
@@ -60,7 +60,7 @@ export function canonicalManifestBytes (m: UnsignedManifest): Uint8Array {
   v.setBigUint64(p, BigInt(m.createdAt)); p += 8
   v.setUint32(p, m.chunks.length); p += 4
   for (const c of m.chunks) {
-    out.set(Buffer.from(c.id, 'hex'), p)
+    out.write(c.id, p, 32, 'hex') // validated above: 64 hex digits
     v.setUint32(p + 32, c.size)
     out[p + 36] = c.zero === true ? 1 : 0
     p += CHUNK_BYTES
@@ -99,6 +99,7 @@ export function encodeManifest (m: Manifest): Uint8Array {
 /** Parse the stored form; throws ERR_MANIFEST_INVALID on anything malformed. Does not check the signature. */
 export function decodeManifest (b: Uint8Array): Manifest {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  const hex = Buffer.from(b.buffer, b.byteOffset, b.byteLength)
   let p = 0
   const need = (n: number): void => { if (p + n > b.length) bad('truncated manifest') }
   need(DOMAIN.length)
@@ -124,7 +125,7 @@ export function decodeManifest (b: Uint8Array): Manifest {
   need(count * CHUNK_BYTES)
   const chunks: ChunkRef[] = new Array(count)
   for (let i = 0; i < count; i++) {
-    const id = Buffer.from(b.subarray(p, p + 32)).toString('hex')
+    const id = hex.toString('hex', p, p + 32)
     const csize = v.getUint32(p + 32)
     chunks[i] = b[p + 36] === 1 ? { id, size: csize, zero: true } : { id, size: csize }
     p += CHUNK_BYTES

@@ -10,7 +10,7 @@ export function toWireManifest (m: Manifest): WireManifest {
     name: m.name,
     version: m.version,
     size: m.size,
-    chunks: m.chunks.map(c => ({ id: Uint8Array.from(Buffer.from(c.id, 'hex')), size: c.size, zero: c.zero === true })),
+    chunks: m.chunks.map(c => ({ id: Buffer.from(c.id, 'hex'), size: c.size, zero: c.zero === true })),
     author: m.author,
     createdAt: m.createdAt,
     signature: Uint8Array.from(m.signature)
@@ -36,7 +36,7 @@ export function fromWireManifest (w: WireManifest, limits: ManifestLimits = {}):
     if (c.id.length !== 32) bad(`chunk ${i} has a ${c.id.length}-byte ID`)
     if (c.size <= 0 || c.size > maxChunkBytes) bad(`chunk ${i} has size ${c.size}`)
     total += c.size
-    const id = Buffer.from(c.id).toString('hex')
+    const id = Buffer.from(c.id.buffer, c.id.byteOffset, c.id.byteLength).toString('hex')
     return c.zero ? { id, size: c.size, zero: true } : { id, size: c.size }
   })
   if (total !== w.size) bad(`size ${w.size} is not the sum of its chunks (${total})`)
