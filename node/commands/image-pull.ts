@@ -49,8 +49,8 @@ export const imagePullCommand: Command = {
         io.stderr.write(progressLine(p) + '\n')
         lastPlain = Date.now()
       }
-      await new Promise(resolve => setTimeout(resolve, POLL_MS))
-      p = await api.get<TransferProgress>(`/api/v1/transfers/${encodeURIComponent(p.id)}`)
+      // a long poll: the node answers the moment the pull ends, else after POLL_MS with its progress
+      p = await api.get<TransferProgress>(`/api/v1/transfers/${encodeURIComponent(p.id)}?waitMs=${POLL_MS}`)
     }
     draw(io, progressLine(p), tty)
     if (tty) io.stderr.write('\n')

@@ -12,9 +12,19 @@ export interface TransferApi {
   transfers(): TransferProgress[]
 }
 
+/** Longest wait a `GET /api/v1/transfers/{id}?waitMs=` may ask for. */
+export const MAX_TRANSFER_WAIT_MS = 10_000
+
+function waitMs (value: string | null): number {
+  if (value === null) return 0
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n > MAX_TRANSFER_WAIT_MS) throw new InvalidInputError('waitMs', `must be a whole number of milliseconds from 0 to ${MAX_TRANSFER_WAIT_MS}`)
+  return n
+}
+
 /**
  * Image transfers: `GET /api/v1/transfers` (progress of every pull: bytes, rate, ETA, peers),
- * `GET /api/v1/transfers/{id}`, `POST /api/v1/images/pull` `{ "ref": "NAME[@VERSION]", "out"?: "/abs/path" }` → 202.
+ * `GET /api/v1/transfers/{id}[?waitMs=N]` (with waitMs: answered when the transfer ends or after N ms), `POST /api/v1/images/pull` `{ "ref": "NAME[@VERSION]", "out"?: "/abs/path" }` → 202.
  */
 export function transferRoutes (swarm: TransferApi): Route[] {
   return [
@@ -26,7 +36,13 @@ export function transferRoutes (swarm: TransferApi): Route[] {
     {
       method: 'GET',
       pattern: '/api/v1/transfers/{id}',
-      handler: ({ params }) => ({ json: swarm.job(params.id ?? '').progress() })
+      handler: async ({ params, query }) => {
+        const wait = waitMs(query.get('waitMs'))
+        const job = swarm.job(params.id ?? '')
+        // a long poll: answered as soon as the job ends, or after `waitMs` with its progress then
+        if (wait > 0 && !job.finished) await Promise.race([job.done.catch(() => {}), new Promise(resolve => setTimeout(resolve, wait))])
+        return { json: job.progress() }
+      }
     },
     {
       method: 'POST',

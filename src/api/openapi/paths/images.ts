@@ -152,8 +152,8 @@ export const IMAGES_PART: ApiPart = {
       get: {
         operationId: 'showTransfer',
         tags: ['images'],
-        summary: 'one transfer',
-        parameters: [ID_PARAM('transfer')],
+        summary: 'one transfer; with waitMs, a long poll answered when it ends or after that many ms',
+        parameters: [ID_PARAM('transfer'), { name: 'waitMs', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 10000 }, description: 'wait up to this long for the transfer to end before answering', example: '0', 'x-bad-example': '20000' }],
         responses: { 200: json('the transfer', ref('Transfer')), ...errors(400, 404) }
       }
     },
