@@ -2,7 +2,9 @@
  * CPU cost of moving chunks, both ends in one process on loopback (so CPU time, not wall time, is the figure:
  * it holds on a loaded machine). Baseline, same run: the same bytes over one raw libp2p stream (noise + yamux).
  *
- *   npm run build && node_modules/.bin/node dist/benchmarks/transfer/cpu-cost.js [--mib 64] [--chunk-kib 16]
+ *   npm run build && node_modules/.bin/node dist/benchmarks/transfer/cpu-cost.js [--mib 64] [--chunk-kib 16] [--only raw,memory,real,store]
+ *
+ * `--only` runs some rows (for a CPU profile of one of them) and writes nothing.
  *
  * Writes cpu-results.json and cpu-results.md here.
  */
@@ -21,7 +23,7 @@ import type { ChunkStoreView, Manifest } from '../../src/images/types.js'
 import { MemoryChunkStore } from '../../test/helpers/swarm-fixtures.js'
 
 const OUT_DIR = fileURLToPath(new URL('../../../benchmarks/transfer/', import.meta.url))
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '64' }, 'chunk-kib': { type: 'string', default: '8' } }, strict: true })
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '64' }, 'chunk-kib': { type: 'string', default: '8' }, only: { type: 'string' } }, strict: true })
 const CHUNK = Number(values['chunk-kib']) * 1024
 const COUNT = Math.floor(Number(values.mib) * 1024 * 1024 / CHUNK)
 const BYTES = COUNT * CHUNK
@@ -123,19 +125,24 @@ async function main (): Promise<void> {
     return { store: await ChunkStore.open({ dataDir: dir, db }), close: async () => { await db.close() } }
   }
   const rows: Measured[] = []
+  const only = values.only?.split(',')
+  const wanted = (row: string): boolean => only == null || only.includes(row)
   try {
-    rows.push(await rawStream())
-    rows.push(await swarmPull('chunk swarm pull, in-memory stores (protocol cost)', async () => ({ store: new MemoryChunkStore(), close: async () => {} }), chunks))
-    rows.push(await swarmPull('chunk swarm pull, real chunk stores (pack files + LevelDB index)', realStore, chunks))
-    const { store, close } = await realStore()
-    rows.push(await measure('chunk store alone: putHashed (batches of 128) then getMany (512 at a time) of every chunk', async () => {
-      for (let i = 0; i < chunks.length; i += 128) await store.putHashed(chunks.slice(i, i + 128))
-      for (let i = 0; i < chunks.length; i += 512) await store.getMany(chunks.slice(i, i + 512).map(c => c.id))
-    }))
-    await close()
+    if (wanted('raw')) rows.push(await rawStream())
+    if (wanted('memory')) rows.push(await swarmPull('chunk swarm pull, in-memory stores (protocol cost)', async () => ({ store: new MemoryChunkStore(), close: async () => {} }), chunks))
+    if (wanted('real')) rows.push(await swarmPull('chunk swarm pull, real chunk stores (pack files + LevelDB index)', realStore, chunks))
+    if (wanted('store')) {
+      const { store, close } = await realStore()
+      rows.push(await measure('chunk store alone: putHashed (batches of 128) then getMany (512 at a time) of every chunk', async () => {
+        for (let i = 0; i < chunks.length; i += 128) await store.putHashed(chunks.slice(i, i + 128))
+        for (let i = 0; i < chunks.length; i += 512) await store.getMany(chunks.slice(i, i + 512).map(c => c.id))
+      }))
+      await close()
+    }
   } finally {
     for (const d of dirs) await rm(d, { recursive: true, force: true })
   }
+  if (only != null) process.exit(0)
   const meta = { date: new Date().toISOString(), bytes: BYTES, chunkBytes: CHUNK, chunks: COUNT, note: 'both ends in one process: cpuS is sender + receiver' }
   const base = rows[0]!.cpuMsPerMB
   const md = ['# Chunk transfer CPU cost', '', `${(BYTES / 1e6).toFixed(0)} MB in ${COUNT} chunks of ${CHUNK / 1024} KiB, both ends in one process on loopback (${meta.date}).`, '',

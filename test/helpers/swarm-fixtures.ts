@@ -28,7 +28,7 @@ export class MemoryChunkStore implements ChunkStoreView {
   async put (id: string, bytes: Uint8Array): Promise<void> {
     if (sha(bytes) !== id) throw Object.assign(new Error('hash mismatch'), { code: 'ERR_CHUNK_HASH_MISMATCH' })
     this.puts++
-    this.chunks.set(id, Uint8Array.from(bytes))
+    this.chunks.set(id, new Uint8Array(bytes))
   }
 }
 
