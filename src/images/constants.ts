@@ -37,3 +37,5 @@ export const MAX_IMAGE_BYTES = 16 * 1024 ** 4
 export const MAX_MANIFEST_CHUNKS = 4_000_000
 /** Chunk entries of the decoded manifests an image service keeps in memory (manifest-cache.ts). */
 export const MANIFEST_CACHE_CHUNK_ENTRIES = 300_000
+/** Chunk locations a store keeps in memory for serving (location-cache.ts): ~10 MB, ~512 MiB of 8 KiB chunks. */
+export const LOCATION_CACHE_ENTRIES = 65_536

@@ -155,6 +155,28 @@ describe('chunk store', () => {
     enc.forEach((e, i) => { if (i !== 1) expect(sha(decodeChunkFile(e!, lz4Napi))).toBe(ids[i]) })
   })
 
+  it('serves stored forms from remembered locations, also after compaction moved the chunks, and not a chunk dropped as corrupt', async () => {
+    await store.close()
+    store = await ChunkStore.open({ dataDir: dir, db, maxPackBytes: 64 * 1024 })
+    const chunks = Array.from({ length: 40 }, () => randomBytes(4000))
+    for (let i = 0; i < chunks.length; i += 10) await store.putHashed(chunks.slice(i, i + 10).map(c => ({ id: sha(c), bytes: c })))
+    const kept = chunks.filter((_, i) => i % 4 === 0)
+    const ids = kept.map(c => sha(c))
+    const before = (await store.getEncodedMany(ids)).map(e => sha(decodeChunkFile(e!, lz4Napi)))
+    expect(before).toEqual(ids)
+    // every pack is ~25% live: compaction copies the kept chunks elsewhere and deletes the packs they were read from
+    await store.lock.run(async () => { await store.commit(await store.refOps(ids, 1)) })
+    expect((await store.gc()).packsRemoved).toBeGreaterThan(0)
+    const moved = ids.map(id => store.entry(id))
+    expect((await Promise.all(moved)).every(e => e?.present === true)).toBe(true)
+    const after = await store.getEncodedMany(ids)
+    expect(after.map(e => sha(decodeChunkFile(e!, lz4Napi)))).toEqual(ids)
+    // a chunk found corrupt by a verified read is not served from its remembered location either
+    await tamper(ids[0]!, b => { b[b.length - 1] = b[b.length - 1]! ^ 1; return b })
+    await expect(store.get(ids[0]!)).rejects.toMatchObject({ code: 'ERR_CHUNK_CORRUPT' })
+    expect((await store.getEncodedMany([ids[0]!, ids[1]!]))[0]).toBeUndefined()
+  })
+
   it('reports absent chunks as ERR_CHUNK_NOT_FOUND', async () => {
     await expect(store.get(sha(Buffer.from('nope')))).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND', name: 'ChunkNotFoundError' })
     expect(await store.has(sha(Buffer.from('nope')))).toBe(false)

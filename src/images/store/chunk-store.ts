@@ -6,7 +6,7 @@ import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { InvalidInputError } from '../../errors.js'
-import { CHUNKS_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_COMPACT_BELOW, DEFAULT_MAX_PACK_BYTES, DEFAULT_MIN_COMPRESSION_SAVING, PACKS_DIR } from '../constants.js'
+import { CHUNKS_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_COMPACT_BELOW, DEFAULT_MAX_PACK_BYTES, DEFAULT_MIN_COMPRESSION_SAVING, LOCATION_CACHE_ENTRIES, PACKS_DIR } from '../constants.js'
 import { ChunkCorruptError, ChunkHashMismatchError, ChunkNotFoundError, ChunkStoreFormatError, diskFullOr } from '../errors.js'
 import { isZero } from '../chunker/fastcdc.js'
 import { MAX_CHUNK_BYTES } from '../chunker/params.js'
@@ -17,6 +17,7 @@ import { Mutex } from './mutex.js'
 import { PackFiles, PackGoneError } from './pack-files.js'
 import { RECORD_PREFIX_BYTES, recordPrefix } from './pack-record.js'
 import { compactPacks } from './compaction.js'
+import { LocationCache, type Location } from './location-cache.js'
 
 const CHUNK_ID = /^[0-9a-f]{64}$/
 
@@ -94,6 +95,8 @@ export class ChunkStore implements ChunkStoreView {
   readonly lock = new Mutex()
   private readonly pins = new Map<string, number>()
   private readonly pinSets = new Set<Set<string>>()
+  /** Locations of chunks stored or served lately, for getEncodedMany (see LocationCache). */
+  private readonly locations = new LocationCache(LOCATION_CACHE_ENTRIES)
 
   private constructor (init: ChunkStoreInit, readonly packs: PackFiles) {
     this.dir = join(init.dataDir, CHUNKS_DIR)
@@ -170,7 +173,39 @@ export class ChunkStore implements ChunkStoreView {
    * failed: one index lookup, close records read together. For a server answering a batch of requests.
    */
   async getEncodedMany (ids: string[]): Promise<Array<Uint8Array | undefined>> {
-    return (await this.readManyStored(ids)).stored
+    for (const id of ids) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+    const stored: Array<Uint8Array | undefined> = new Array(ids.length)
+    const cached = ids.map(id => this.locations.get(id))
+    const hits = ids.flatMap((_, i) => cached[i] !== undefined ? [i] : [])
+    const stale: number[] = []
+    await this.readAt(hits.map(i => ({ i, at: cached[i]! })), stored, i => {
+      // its pack was deleted since (compaction moved the chunk, or GC dropped it): ask the index
+      this.locations.delete(ids[i]!)
+      stale.push(i)
+    })
+    const misses = ids.flatMap((_, i) => cached[i] === undefined ? [i] : []).concat(stale)
+    if (misses.length === 0) return stored
+    const entries = await this.index.getMany(misses.map(i => ids[i]!))
+    const found = misses.flatMap((i, k) => {
+      const v = entries[k]
+      const e = v === undefined ? undefined : decodeEntry(v)
+      if (e?.present !== true) return []
+      const at = { pack: e.pack, offset: e.offset, stored: e.stored }
+      this.locations.set(ids[i]!, at)
+      return [{ i, at }]
+    })
+    await this.readAt(found, stored, () => {})
+    return stored
+  }
+
+  /** Read the records at `reads` into `out[i]`; `onFailed(i)` for each whose read failed. */
+  private async readAt (reads: Array<{ i: number, at: Location }>, out: Array<Uint8Array | undefined>, onFailed: (i: number) => void): Promise<void> {
+    if (reads.length === 0) return
+    const bytes = await this.packs.readMany(reads.map(r => ({ pack: r.at.pack, offset: r.at.offset, length: r.at.stored })))
+    reads.forEach((r, k) => {
+      out[r.i] = bytes[k]
+      if (bytes[k] === undefined) onFailed(r.i)
+    })
   }
 
   /** Presence of many chunks with one index lookup. */
@@ -274,15 +309,18 @@ export class ChunkStore implements ChunkStoreView {
       }
       let offset = at.offset
       let writtenBytes = 0
+      const written: Array<[string, Location]> = []
       const ops: IndexBatchOp[] = fresh.map(c => {
         const e = encoded.get(c.id)!
         offset += RECORD_PREFIX_BYTES
         const entry: IndexEntry = { refs: c.refs, size: c.bytes.length, stored: e.length, present: true, compressed: e.compressed, pack: at.pack, offset }
+        written.push([c.id, { pack: at.pack, offset, stored: e.length }])
         offset += e.length
         writtenBytes += e.length
         return { type: 'put', key: c.id, value: encodeEntry(entry) }
       })
       await this.index.batch(ops)
+      for (const [id, loc] of written) this.locations.set(id, loc)
       return { written: fresh.length, writtenBytes }
     })
   }
@@ -325,6 +363,7 @@ export class ChunkStore implements ChunkStoreView {
 
   private async dropCorrupt (id: string, seen: IndexEntry, why: string): Promise<void> {
     this.log.warn('dropping corrupt chunk', { id, why })
+    this.locations.delete(id)
     await this.lock.run(async () => {
       const e = await this.entry(id)
       // only when it still points where the bad bytes were read (compaction or a re-put may have moved it)
