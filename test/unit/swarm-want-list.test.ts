@@ -227,6 +227,34 @@ describe('piece picker: seeds and receivers', () => {
     }
   })
 
+  it('puts off a re-sort asked for right after the last one, and names when to do it (refresh) so no peer is left starved', () => {
+    let now = 1_000
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now)
+    try {
+      const p = new PiecePicker(manifest(ids(4)), 3, () => 0, undefined, 'me')
+      const seed = Bitfield.full(4)
+      const a = bits(4, [0])
+      p.updateAvailability(undefined, seed, 'seed')
+      p.updateAvailability(undefined, a, 'a')
+      expect(p.pick('a', a)?.id).toBe(id(1)) // sorts (at 1000 ms); the order, pieces some non-seed holds, is used up
+      // 'c' joins holding the same piece: availability changed, nothing new for anyone
+      const c = bits(4, [0])
+      p.updateAvailability(undefined, c, 'c')
+      now += 10
+      const g = p.generation
+      expect(p.pick('c', c)).toBeUndefined()
+      expect(p.rebuildDueAt).toBe(1_050) // 10 ms after the last sort: put off until 50 ms after it
+      expect(p.generation).toBe(g)
+      now = 1_050
+      p.refresh()
+      expect(p.rebuildDueAt).toBeUndefined()
+      expect(p.generation).toBeGreaterThan(g) // starved peers are asked again
+      expect(p.pick('seed', seed)?.id).toBe(id(2))
+    } finally {
+      clock.mockRestore()
+    }
+  })
+
   it('asks a non-seed peer first for the pieces it just announced, without waiting for the next rebuild', () => {
     // no random tie-break: a rebuilt order would list the two pieces by position (3 before 6)
     const p = new PiecePicker(manifest(ids(8)), 3, () => 0, undefined, 'me')

@@ -3,6 +3,12 @@ import type { Bitfield } from './bitfield.js'
 import { seedShare } from './seed-share.js'
 
 const REBUILD_MS = 500
+/**
+ * Once every piece of the order is taken, a change of availability may still re-sort at once, but not more often
+ * than this: in a fan-out every have answer changes availability, and re-sorting for each pick then took 7% of a
+ * receiver's CPU (what peers newly announce is found through their fresh queues without a re-sort anyway).
+ */
+const REBUILD_EXHAUSTED_MS = 50
 /** Endgame starts when at most this many pieces are still outstanding. */
 export const ENDGAME_MAX_PIECES = 32
 
@@ -54,11 +60,20 @@ export class PiecePicker {
   private seedHead = 0
   /** Index in `pieces` of the piece whose first entry is manifest entry i, or -1. */
   private readonly firstOf: Int32Array
-  /** This receiver's share of what seeds are asked for, for the set of receivers named by `shareOf`. */
-  private mine = new Set<Piece>()
+  /**
+   * Every piece in the order seeds are asked for (seedOrder), for the set of receivers named by `shareOf`: this
+   * receiver's share by ascending key, then the others' by descending key.
+   */
+  private shareOrder: Piece[] = []
   private shareOf = ''
   /** Bumped whenever a peer that found nothing to fetch might now find something (a piece came back, endgame began). */
   generation = 0
+  /**
+   * Set when a pick found the order used up and a re-sort pending but too soon to do (REBUILD_EXHAUSTED_MS): the
+   * caller must call `refresh()` at that time, since peers that found nothing are not asked again until the
+   * generation moves.
+   */
+  rebuildDueAt?: number
 
   /**
    * @param self this node's peer ID: receivers that know each other's IDs split what they ask of seeds (seedOrder);
@@ -195,19 +210,34 @@ export class PiecePicker {
    * neither scan walks past the many pieces only a seed can serve. Without one, `order` is every missing piece.
    */
   private rebuild (): void {
-    const missing = this.pieces.filter(p => p.state === PieceState.Missing)
     const split = this.self != null && this.partials > 0
-    const forPartials = split ? missing.filter(p => p.availability > this.seeds) : missing
-    const keyed = forPartials.map(p => ({ p, k: p.availability + this.random() }))
-    keyed.sort((a, b) => a.k - b.k)
-    this.order = keyed.map(x => x.p)
+    // rarest first, in random order among equally rare pieces: one bucket per availability (a small number), each
+    // shuffled, instead of a sort on availability + random()
+    const buckets: Piece[][] = []
+    for (const p of this.pieces) {
+      if (p.state !== PieceState.Missing || (split && p.availability <= this.seeds)) continue
+      const b = buckets[p.availability] ?? (buckets[p.availability] = [])
+      b.push(p)
+    }
+    this.order = []
+    for (const b of buckets) {
+      if (b === undefined) continue
+      for (let i = 0; i < b.length - 1; i++) {
+        const j = i + Math.floor(this.random() * (b.length - i))
+        const t = b[i]!
+        b[i] = b[j]!
+        b[j] = t
+      }
+      for (const p of b) this.order.push(p)
+    }
     this.head = 0
-    this.seedOrd = split ? this.seedOrder(missing.filter(p => p.availability <= this.seeds)) : []
+    this.seedOrd = split ? this.seedOrder() : []
     this.seedHead = 0
     // a seed that found nothing in the old order may find something in the new one
     this.generation++
     this.retry = []
     this.dirty = false
+    this.rebuildDueAt = undefined
   }
 
   /**
@@ -216,15 +246,22 @@ export class PiecePicker {
    * end, so the two meet once. A piece another receiver has only requested is invisible here; random picks would
    * collide on those ever more often as the pieces nobody holds run out.
    */
-  private seedOrder (onlyAtSeeds: Piece[]): Piece[] {
+  private seedOrder (): Piece[] {
     const receivers = [...this.partialIds].sort().join(',')
     if (receivers !== this.shareOf) {
-      this.mine = new Set(seedShare(this.pieces, this.self!, this.partialIds).mine)
+      const { mine, theirs } = seedShare(this.pieces, this.self!, this.partialIds)
+      this.shareOrder = mine.sort((a, b) => a.key - b.key).concat(theirs.sort((a, b) => b.key - a.key))
       this.shareOf = receivers
     }
-    const mine = onlyAtSeeds.filter(p => this.mine.has(p)).sort((a, b) => a.key - b.key)
-    const theirs = onlyAtSeeds.filter(p => !this.mine.has(p)).sort((a, b) => b.key - a.key)
-    return mine.concat(theirs)
+    return this.shareOrder.filter(p => p.state === PieceState.Missing && p.availability <= this.seeds)
+  }
+
+  /** Re-sort now if availability changed since the last sort (bumps the generation when it does). */
+  refresh (): void {
+    this.rebuildDueAt = undefined
+    if (!this.dirty || this.missing === 0) return
+    this.rebuild()
+    this.rebuiltAt = performance.now()
   }
 
   /** The next piece to ask `peer` for, marked requested; undefined when it has nothing useful now. */
@@ -232,9 +269,14 @@ export class PiecePicker {
     if (this.missing > 0) {
       // availability changes with every bitfield update; re-sorting at most every REBUILD_MS keeps that cheap
       const now = performance.now()
-      if (this.dirty && (now - this.rebuiltAt >= REBUILD_MS || this.head >= this.order.length)) {
+      const since = now - this.rebuiltAt
+      while (this.head < this.order.length && this.order[this.head]?.state !== PieceState.Missing) this.head++
+      const exhausted = this.head >= this.order.length
+      if (this.dirty && (since >= REBUILD_MS || (exhausted && since >= REBUILD_EXHAUSTED_MS))) {
         this.rebuild()
         this.rebuiltAt = now
+      } else if (this.dirty && exhausted) {
+        this.rebuildDueAt = this.rebuiltAt + REBUILD_EXHAUSTED_MS
       }
       const seedOnly = this.seedOnly(bits)
       for (let i = 0; i < this.retry.length; i++) {
