@@ -168,6 +168,28 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     expect(result.peers.map(p => p.peer)).toEqual(['honest'])
   })
 
+  it('looks providers up less and less often while the lookups find nobody new', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(40))
+    const { store: seed } = net.seeder('slow', image)
+    await seedStore(seed, image)
+    // a seeder slow enough that the pull lasts over a second
+    const get = seed.get.bind(seed)
+    seed.get = async id => { await new Promise(resolve => setTimeout(resolve, 150)); return await get(id) }
+    const lookups: number[] = []
+    const t0 = Date.now()
+    const t = net.transfer(image, new MemoryChunkStore(), {
+      providerRefreshMs: 50,
+      discover: async () => { lookups.push(Date.now() - t0); return ['slow'] }
+    })
+    await t.run()
+    const took = Date.now() - t0
+    expect(took).toBeGreaterThan(1_000)
+    // at a fixed 50 ms that is 20+ lookups; waits of 50, 100, 200, 400, 800 ms make at most 6 (timers only run late)
+    expect(lookups.length).toBeLessThanOrEqual(6)
+    expect(lookups.length).toBeGreaterThanOrEqual(2)
+  })
+
   it('a peer that says it lacks a chunk it advertised is skipped for that chunk, not banned', async () => {
     net = new Net()
     const image = makeImage('debian', '1', testBytes(40))

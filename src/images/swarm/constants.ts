@@ -43,8 +43,13 @@ export const DEFAULT_ENDGAME_REQUESTERS = 3
 export const DEFAULT_HAVE_POLL_MS = 200
 /** Consecutive timeouts after which a peer is dropped from a transfer. */
 export const DEFAULT_MAX_PEER_TIMEOUTS = 3
-/** How often providers are looked up again during a transfer. */
+/**
+ * How often providers are looked up again during a transfer: every DEFAULT_PROVIDER_REFRESH_MS while lookups find
+ * new peers, backing off (doubling) to DEFAULT_MAX_PROVIDER_REFRESH_MS while they find none. In a fan-out to eight
+ * receivers the lookups and the peer records they merge took ~10% of a receiver's CPU at a fixed 5 s.
+ */
 export const DEFAULT_PROVIDER_REFRESH_MS = 5_000
+export const DEFAULT_MAX_PROVIDER_REFRESH_MS = 30_000
 /** A transfer that makes no progress for this long fails. */
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000
 /** Peers a transfer fetches from at once. */

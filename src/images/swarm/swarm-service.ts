@@ -244,7 +244,8 @@ export class SwarmService implements Startable, ManifestSource {
       const signal = AbortSignal.timeout(this.init.lookupTimeoutMs ?? 10_000)
       for await (const p of this.libp2p.contentRouting.findProviders(imageProviderKey(name, version), { signal })) {
         if (p.id.equals(self)) continue
-        if (p.multiaddrs.length > 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {})
+        // addresses to dial it by; a connected peer needs none (merging them costs a peer-store read and compare)
+        if (p.multiaddrs.length > 0 && this.libp2p.getConnections(p.id).length === 0) await this.libp2p.peerStore.merge(p.id, { multiaddrs: p.multiaddrs }).catch(() => {})
         found.add(p.id.toString())
         if (found.size >= (this.init.maxPeers ?? DEFAULT_MAX_PEERS) * 2) break
       }

@@ -11,7 +11,7 @@ import { decodeWireChunk, type DecodedChunk, type WireChunk } from './chunk-enco
 import { BadChunkError, ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, TransferAbortedError, TransferStalledError } from './errors.js'
 import {
   DEFAULT_ENDGAME_REQUESTERS, DEFAULT_HAVE_POLL_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_PEER_TIMEOUTS, DEFAULT_MAX_PEERS,
-  DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS
+  DEFAULT_MAX_PROVIDER_REFRESH_MS, DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS
 } from './constants.js'
 
 export interface TransferOptions {
@@ -32,7 +32,7 @@ export interface TransferInit extends TransferOptions {
   store: ChunkStoreView
   /** Open a chunk session to a peer. */
   connect: (peer: string) => Promise<PeerSession>
-  /** Peers that may hold the image (providers); called at start and every providerRefreshMs. */
+  /** Peers that may hold the image (providers); called at start, then every providerRefreshMs while it finds new ones, less often while it does not. */
   discover: () => Promise<string[]>
   /** This node's peer ID: receivers that know each other split what they ask of seeds by their IDs. */
   self?: string
@@ -112,10 +112,12 @@ export class Transfer {
   private readonly startedAt = Date.now()
   private finishedAt?: number
   private ticker?: ReturnType<typeof setInterval>
-  private discoverTimer?: ReturnType<typeof setInterval>
+  private discoverTimer?: ReturnType<typeof setTimeout>
+  private discoverDelayMs = 0
   private settle?: { resolve: (r: TransferResult) => void, reject: (e: Error) => void }
   private readonly toStore: Array<{ piece: Piece, chunk: DecodedChunk, from: string }> = []
   private flushTimer?: ReturnType<typeof setTimeout>
+  private rebuildTimer?: ReturnType<typeof setTimeout>
   private running?: Promise<TransferResult>
 
   constructor (private readonly init: TransferInit, readonly ref = `${init.manifest.name}@${init.manifest.version}`) {
@@ -154,9 +156,9 @@ export class Transfer {
     if (this.picker.remainingCount === 0) return this.finish()
     const done = new Promise<TransferResult>((resolve, reject) => { this.settle = { resolve, reject } })
     this.ticker = setInterval(() => { this.tick() }, 1000)
-    this.discoverTimer = setInterval(() => { void this.discover() }, this.opts.providerRefreshMs)
     for (const peer of this.init.initialPeers ?? []) void this.addPeer(peer)
-    void this.discover()
+    this.discoverDelayMs = this.opts.providerRefreshMs
+    void this.discover().finally(() => { this.scheduleDiscover() })
     return await done
   }
 
@@ -182,15 +184,24 @@ export class Transfer {
     this.fail(new TransferAbortedError(`transfer of ${this.ref} ${reason}`), 'cancelled')
   }
 
+  private scheduleDiscover (): void {
+    if (this.state !== 'running') return
+    this.discoverTimer = setTimeout(() => { void this.discover().finally(() => { this.scheduleDiscover() }) }, this.discoverDelayMs)
+  }
+
+  /** Look providers up and add the new ones; the next lookup comes sooner when this one found any (see constants). */
   private async discover (): Promise<void> {
-    let found: string[]
-    try {
-      found = await this.init.discover()
-    } catch (err) {
-      this.log.debug('provider lookup failed', { ref: this.ref, err })
-      return
+    let found: string[] = []
+    if (this.peers.size + this.dialing.size < this.opts.maxPeers) {
+      try {
+        found = await this.init.discover()
+      } catch (err) {
+        this.log.debug('provider lookup failed', { ref: this.ref, err })
+      }
     }
-    for (const peer of found) void this.addPeer(peer)
+    const fresh = found.filter(p => !this.peers.has(p) && !this.dialing.has(p) && !this.banned.has(p))
+    this.discoverDelayMs = fresh.length > 0 ? this.opts.providerRefreshMs : Math.min(this.discoverDelayMs * 2, Math.max(this.opts.providerRefreshMs, DEFAULT_MAX_PROVIDER_REFRESH_MS))
+    for (const peer of fresh) void this.addPeer(peer)
   }
 
   /** Start fetching from `peer` (ignored when known, banned, recently unreachable, or at the peer limit). */
@@ -279,6 +290,19 @@ export class Transfer {
   /** Fill every peer's request window. */
   private pump (): void {
     if (this.state !== 'running') return
+    this.fillWindows()
+    // a re-sort the picker put off: do it when due, then ask the peers that found nothing again
+    const due = this.picker.rebuildDueAt
+    if (due !== undefined && this.rebuildTimer === undefined) {
+      this.rebuildTimer = setTimeout(() => {
+        this.rebuildTimer = undefined
+        this.picker.refresh()
+        this.pump()
+      }, Math.max(0, due - performance.now()))
+    }
+  }
+
+  private fillWindows (): void {
     for (const ps of this.peers.values()) {
       if (ps.bits == null || ps.session.closed) continue
       const key = `${this.picker.generation}/${ps.bitsVersion}`
@@ -420,8 +444,9 @@ export class Transfer {
 
   private stopTimers (): void {
     if (this.flushTimer != null) clearTimeout(this.flushTimer)
+    if (this.rebuildTimer != null) clearTimeout(this.rebuildTimer)
     if (this.ticker != null) clearInterval(this.ticker)
-    if (this.discoverTimer != null) clearInterval(this.discoverTimer)
+    if (this.discoverTimer != null) clearTimeout(this.discoverTimer)
     for (const ps of this.peers.values()) {
       if (ps.pollTimer != null) clearTimeout(ps.pollTimer)
       ps.session.close()
