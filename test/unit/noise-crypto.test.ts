@@ -27,7 +27,7 @@ describe('cachedKeyNoiseCrypto', () => {
     const plain = randomBytes(4096)
     const sealed = bytes(ours.chaCha20Poly1305Encrypt(plain, nonce, ad, k))
     const tampered = Buffer.from(sealed)
-    tampered[100] ^= 1
+    tampered[100] = tampered[100]! ^ 1
     expect(() => ours.chaCha20Poly1305Decrypt(tampered, nonce, ad, k)).toThrow()
     expect(() => ours.chaCha20Poly1305Decrypt(sealed, nonce, ad, randomBytes(32))).toThrow()
   })
@@ -36,7 +36,7 @@ describe('cachedKeyNoiseCrypto', () => {
     const key = Buffer.from(k)
     const plain = randomBytes(2048)
     ours.chaCha20Poly1305Encrypt(plain, nonce, ad, key)
-    key[0] ^= 0xff
+    key[0] = key[0]! ^ 0xff
     const expected = bytes(defaultCrypto.chaCha20Poly1305Encrypt(plain, nonce, ad, key))
     expect(bytes(ours.chaCha20Poly1305Encrypt(plain, nonce, ad, key))).toEqual(expected)
   })
