@@ -30,8 +30,8 @@ export interface Piece {
 }
 
 /**
- * Chooses the next chunk to ask a peer for: rarest first (ties broken at random so receivers diverge and can
- * trade with each other), pieces that failed are retried first, and once every missing piece is in flight,
+ * Chooses the next chunk to ask a peer for: rarest first (equally rare pieces in manifest order from a random place
+ * on, so receivers diverge and can trade with each other while seeders read runs of neighbours), pieces that failed are retried first, and once every missing piece is in flight,
  * endgame: a piece may be asked of up to `endgameRequesters` peers at once.
  *
  * Seeds (peers whose bitfield is full) are scarce upload capacity when many receivers pull at once: while some
@@ -62,7 +62,7 @@ export class PiecePicker {
   private readonly firstOf: Int32Array
   /**
    * Every piece in the order seeds are asked for (seedOrder), for the set of receivers named by `shareOf`: this
-   * receiver's share by ascending key, then the others' by descending key.
+   * receiver's share in manifest order, then the others' in reverse.
    */
   private shareOrder: Piece[] = []
   private shareOf = ''
@@ -211,8 +211,10 @@ export class PiecePicker {
    */
   private rebuild (): void {
     const split = this.self != null && this.partials > 0
-    // rarest first, in random order among equally rare pieces: one bucket per availability (a small number), each
-    // shuffled, instead of a sort on availability + random()
+    // rarest first: one bucket per availability (a small number), each in manifest order from a random place on,
+    // wrapping around. Receivers start at different places, so they hold different pieces to trade (what a random
+    // order gave), and each asks for runs of neighbouring pieces, which the seeder reads with one pread per run
+    // (in a random order it read every chunk on its own: 22,000 preads for a 256 MiB disk; on a spinning disk, seeks)
     const buckets: Piece[][] = []
     for (const p of this.pieces) {
       if (p.state !== PieceState.Missing || (split && p.availability <= this.seeds)) continue
@@ -222,13 +224,9 @@ export class PiecePicker {
     this.order = []
     for (const b of buckets) {
       if (b === undefined) continue
-      for (let i = 0; i < b.length - 1; i++) {
-        const j = i + Math.floor(this.random() * (b.length - i))
-        const t = b[i]!
-        b[i] = b[j]!
-        b[j] = t
-      }
-      for (const p of b) this.order.push(p)
+      const start = Math.floor(this.random() * b.length)
+      for (let i = start; i < b.length; i++) this.order.push(b[i]!)
+      for (let i = 0; i < start; i++) this.order.push(b[i]!)
     }
     this.head = 0
     this.seedOrd = split ? this.seedOrder() : []
@@ -241,8 +239,8 @@ export class PiecePicker {
   }
 
   /**
-   * Pieces only seeds hold, this receiver's share (seedShare, cached per set of receivers) first in ascending key,
-   * then the others' in descending key: their owners walk up, a receiver done with its own share helps from the far
+   * Pieces only seeds hold, this receiver's share (seedShare, cached per set of receivers) first in manifest order,
+   * then the others' in reverse manifest order: their owners walk up, a receiver done with its own share helps from the far
    * end, so the two meet once. A piece another receiver has only requested is invisible here; random picks would
    * collide on those ever more often as the pieces nobody holds run out.
    */
@@ -250,7 +248,8 @@ export class PiecePicker {
     const receivers = [...this.partialIds].sort().join(',')
     if (receivers !== this.shareOf) {
       const { mine, theirs } = seedShare(this.pieces, this.self!, this.partialIds)
-      this.shareOrder = mine.sort((a, b) => a.key - b.key).concat(theirs.sort((a, b) => b.key - a.key))
+      // seedShare keeps manifest order
+      this.shareOrder = mine.concat(theirs.reverse())
       this.shareOf = receivers
     }
     return this.shareOrder.filter(p => p.state === PieceState.Missing && p.availability <= this.seeds)
