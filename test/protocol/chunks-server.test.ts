@@ -134,6 +134,26 @@ describe('chunk server (responder side)', () => {
     session.close()
   })
 
+  it('times out requests a peer leaves unanswered, cancels them with the peer, and still takes answers that come in time', async () => {
+    const [client, inbound] = await pair()
+    const lp = lpStream(inbound)
+    const session = new PeerSession(client, 'mute', { requestTimeoutMs: 200 })
+    const id = (n: number): string => n.toString(16).padStart(64, '0')
+    const t0 = Date.now()
+    const lost = [session.getChunk(id(1)), session.getChunk(id(2))].map(async p => await p.then(() => 'answered', (err: Error & { code?: string }) => err.code))
+    const answered = session.getChunk(id(3))
+    // the peer reads the three requests and answers only the third
+    const reqs = [ChunkRequest.decode(await lp.read()), ChunkRequest.decode(await lp.read()), ChunkRequest.decode(await lp.read())]
+    await lp.write(ChunkResponse.encode(chunkResponse(reqs[2]!.id, ChunkResponse.Status.OK, { data: Uint8Array.of(1, 2, 3) })))
+    expect((await answered).data).toEqual(Uint8Array.of(1, 2, 3))
+    expect(await Promise.all(lost)).toEqual(['ERR_REQUEST_TIMEOUT', 'ERR_REQUEST_TIMEOUT'])
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190) // not before the timeout
+    const cancels = [ChunkRequest.decode(await lp.read()), ChunkRequest.decode(await lp.read())]
+    expect(cancels.map(c => [c.type, c.id])).toEqual([[ChunkRequest.Type.CANCEL, reqs[0]!.id], [ChunkRequest.Type.CANCEL, reqs[1]!.id]])
+    expect(session.inFlight).toBe(0)
+    session.close()
+  })
+
   it('refuses an incremental have answer that adds entries past the manifest or moves the cursor wrongly', async () => {
     const count = 20
     const answers = [

@@ -37,12 +37,18 @@ export function chunkRequest (id: number, fields: RequestFields): ChunkRequest {
 interface Pending {
   resolve: (res: ChunkResponse) => void
   reject: (err: Error) => void
-  timer: ReturnType<typeof setTimeout>
+  /** performance.now() after which the request is abandoned. */
+  deadline: number
 }
+
+/** How often, at most, pending requests are checked for their deadline (and at least 4 times per timeout). */
+const MAX_SWEEP_MS = 1_000
 
 /**
  * The requester side of one `/novacron/chunks/1.0.0` stream: many requests in flight at once (pipelined),
- * each with its own timeout, answered by ID in any order.
+ * each with its own timeout, answered by ID in any order. Timeouts are checked by one timer per session that
+ * sweeps the oldest requests (all share one timeout, so they expire in the order they were sent), not a timer per
+ * request: up to 128 are in flight per peer and a timer each was a setTimeout and a clearTimeout per chunk.
  */
 export class PeerSession {
   private readonly channel: FrameChannel
@@ -51,6 +57,8 @@ export class PeerSession {
   private received = 0
   private closedWith?: Error
   private readonly requestTimeoutMs: number
+  private readonly sweepMs: number
+  private sweepTimer?: ReturnType<typeof setTimeout>
   private readonly limits: ManifestLimits
   private endedResolve!: (err: Error) => void
   /** Resolves when the stream has ended (for any reason). */
@@ -59,6 +67,7 @@ export class PeerSession {
   constructor (private readonly stream: Stream, readonly peer: string, init: PeerSessionInit = {}) {
     const { maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, maxChunks = DEFAULT_MAX_MANIFEST_CHUNKS, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES } = init
     this.requestTimeoutMs = requestTimeoutMs
+    this.sweepMs = Math.max(1, Math.min(MAX_SWEEP_MS, Math.floor(requestTimeoutMs / 4)))
     this.limits = { maxChunks, maxChunkBytes }
     this.ended = new Promise(resolve => { this.endedResolve = resolve })
     this.channel = new FrameChannel(stream, {
@@ -94,15 +103,32 @@ export class PeerSession {
     const p = this.pending.get(res.id)
     if (p == null) return // answer to a request we cancelled or timed out
     this.pending.delete(res.id)
-    clearTimeout(p.timer)
     p.resolve(res)
+  }
+
+  /** Abandon the requests past their deadline (the oldest first); re-arm while any are pending. */
+  private readonly sweep = (): void => {
+    this.sweepTimer = undefined
+    const now = performance.now()
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) break
+      this.pending.delete(id)
+      this.sendCancel(id)
+      p.reject(new RequestTimeoutError(`${this.peer} did not answer request ${id} within ${this.requestTimeoutMs} ms`))
+    }
+    this.armSweep()
+  }
+
+  private armSweep (): void {
+    if (this.sweepTimer === undefined && this.pending.size > 0 && this.closedWith == null) this.sweepTimer = setTimeout(this.sweep, this.sweepMs)
   }
 
   private shutdown (reason: Error): void {
     if (this.closedWith != null) return
     this.closedWith = reason
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer)
+    this.sweepTimer = undefined
     for (const [id, p] of this.pending) {
-      clearTimeout(p.timer)
       this.pending.delete(id)
       p.reject(reason instanceof ProtocolViolationError ? reason : new SessionClosedError(`session with ${this.peer} closed: ${reason.message}`))
     }
@@ -114,13 +140,9 @@ export class PeerSession {
     if (this.closedWith != null) throw new SessionClosedError(`session with ${this.peer} is closed`)
     const id = this.nextId++
     const answer = new Promise<ChunkResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id)
-        this.sendCancel(id)
-        reject(new RequestTimeoutError(`${this.peer} did not answer request ${id} within ${this.requestTimeoutMs} ms`))
-      }, this.requestTimeoutMs)
-      this.pending.set(id, { resolve, reject, timer })
+      this.pending.set(id, { resolve, reject, deadline: performance.now() + this.requestTimeoutMs })
     })
+    this.armSweep()
     onSent?.(id)
     this.channel.send(ChunkRequest.encode(chunkRequest(id, req)))
     return await answer
@@ -130,7 +152,6 @@ export class PeerSession {
   cancel (id: number): void {
     const p = this.pending.get(id)
     if (p == null) return
-    clearTimeout(p.timer)
     this.pending.delete(id)
     p.reject(new SessionClosedError('cancelled'))
     this.sendCancel(id)
@@ -195,7 +216,7 @@ export class PeerSession {
    * verified here: the transfer does both, to blame the right peer.
    */
   async getChunk (id: string, onSent?: (reqId: number) => void, acceptLz4 = true): Promise<WireChunk> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_CHUNK, chunk: Uint8Array.from(Buffer.from(id, 'hex')), acceptLz4 }, onSent)
+    const res = await this.request({ type: ChunkRequest.Type.GET_CHUNK, chunk: Buffer.from(id, 'hex'), acceptLz4 }, onSent)
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} does not have chunk ${id}`)
     return { data: res.data, encoding: res.encoding }
   }
