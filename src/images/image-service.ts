@@ -11,7 +11,7 @@ import { InvalidInputError } from '../errors.js'
 import { NAME } from '../config/fields.js'
 import { DEFAULT_CHUNKING, IMAGE_VERSION, MANIFEST_CACHE_CHUNK_ENTRIES, MANIFEST_SUBLEVEL } from './constants.js'
 import { ManifestCache } from './manifest-cache.js'
-import { ChunkNotFoundError, ImageExistsError, ImageNotFoundError, ManifestInvalidError } from './errors.js'
+import { ImageExistsError, ImageNotFoundError, ManifestInvalidError } from './errors.js'
 import { checkChunkingParams, type ChunkingParams } from './chunker/params.js'
 import { ChunkStore, type GcResult, type IndexBatchOp } from './store/chunk-store.js'
 import { decodeManifest, encodeManifest, signManifest, validateManifest, verifyManifest } from './manifest.js'
@@ -138,14 +138,8 @@ export class ImageService implements ImageProvider, Startable {
   /** Record an image pulled from peers: its signature must verify and every non-zero chunk must be in the store. */
   async addPulled (manifest: Manifest): Promise<void> {
     if (!await verifyManifest(manifest)) throw new ManifestInvalidError(`manifest ${refOf(manifest)} is not validly signed by ${manifest.author}`, 'ERR_MANIFEST_SIGNATURE')
-    const ids = [...new Set(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))]
-    for (let i = 0; i < ids.length; i += 4096) {
-      const batch = ids.slice(i, i + 4096)
-      const held = await this.store.hasMany(batch)
-      const missing = batch.find((_, k) => !held[k])
-      if (missing !== undefined) throw new ChunkNotFoundError(`chunk ${missing} of ${refOf(manifest)} is not in the store`)
-    }
-    await this.commit(manifest)
+    // every chunk must be stored: checked under the store lock, in the lookup the reference counts need anyway
+    await this.commit(manifest, true)
   }
 
   /** Check a manifest's signature against its author's key. */
@@ -153,7 +147,7 @@ export class ImageService implements ImageProvider, Startable {
     return await verifyManifest(manifest)
   }
 
-  private async commit (manifest: Manifest): Promise<void> {
+  private async commit (manifest: Manifest, chunksMustBePresent = false): Promise<void> {
     validateManifest(manifest)
     // the chunks are durable before the manifest that references them
     await this.store.sync()
@@ -164,7 +158,7 @@ export class ImageService implements ImageProvider, Startable {
         if (Buffer.compare(existing, encodeManifest(manifest)) === 0) return false
         throw new ImageExistsError(`image ${key} already exists with different content`)
       }
-      const refs = await this.store.refOps(manifest.chunks.filter(c => c.zero !== true).map(c => c.id), 1)
+      const refs = await this.store.refOps(manifest.chunks.filter(c => c.zero !== true).map(c => c.id), 1, chunksMustBePresent ? { presentFor: key } : {})
       await this.batch(refs, [{ type: 'put', key, value: encodeManifest(manifest) }])
       return true
     })

@@ -191,8 +191,12 @@ describe('image service', () => {
       const peer = await ImageService.open({ dataDir: dir2, db: db2, identity: await createIdentity(dir2) })
       const { manifest } = await peer.add(disk.path, { name: 'pulled', version: '7' })
       await expect(svc.addPulled({ ...manifest, version: '8' })).rejects.toMatchObject({ code: 'ERR_MANIFEST_SIGNATURE' })
+      // one chunk here, the rest missing: refused, and not even that chunk's reference count moved
+      const first = manifest.chunks.find(c => c.zero !== true)!
+      await svc.store.put(first.id, await peer.store.get(first.id))
       await expect(svc.addPulled(manifest)).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND' })
       expect(await svc.list()).toEqual([])
+      expect((await svc.store.entry(first.id))?.refs).toBe(0)
       for (const c of manifest.chunks) if (c.zero !== true && !await svc.store.has(c.id)) await svc.store.put(c.id, await peer.store.get(c.id))
       await svc.addPulled(manifest)
       await svc.addPulled(manifest) // idempotent

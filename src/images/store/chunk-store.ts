@@ -373,15 +373,18 @@ export class ChunkStore implements ChunkStoreView {
 
   /**
    * Index ops that add `delta` to the reference count of each distinct ID (absent IDs get an entry with present
-   * false). Call inside `lock.run` and commit them in the same batch as the manifest change they belong to.
+   * false; with `presentFor`, an absent ID throws ERR_CHUNK_NOT_FOUND instead). Call inside `lock.run` and commit
+   * them in the same batch as the manifest change they belong to.
    */
-  async refOps (ids: Iterable<string>, delta: 1 | -1): Promise<IndexBatchOp[]> {
+  async refOps (ids: Iterable<string>, delta: 1 | -1, opts: { presentFor?: string } = {}): Promise<IndexBatchOp[]> {
     const unique = [...new Set(ids)]
     const values = await this.index.getMany(unique)
     const ops: IndexBatchOp[] = []
     unique.forEach((id, i) => {
       const v = values[i]
       const e: IndexEntry = v === undefined ? absentEntry(0) : decodeEntry(v)
+      // with presentFor (an image's name), every chunk must be stored: checked in the lookup the counts need anyway
+      if (opts.presentFor !== undefined && !e.present) throw new ChunkNotFoundError(`chunk ${id} of ${opts.presentFor} is not in the store`)
       e.refs = Math.max(0, e.refs + delta)
       ops.push({ type: 'put', key: id, value: encodeEntry(e) })
     })
