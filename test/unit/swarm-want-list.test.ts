@@ -1,7 +1,7 @@
 import { describe, it, expect, vi } from 'vitest'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import { createHash } from 'node:crypto'
-import { PiecePicker, PieceState } from '../../src/images/swarm/piece-picker.js'
+import { PiecePicker, PieceState, SEED_HELP_MAX, SEED_HELP_STALE_MS } from '../../src/images/swarm/piece-picker.js'
 import { seedShare } from '../../src/images/swarm/seed-share.js'
 import { imageProviderKey } from '../../src/images/swarm/provider-key.js'
 import { parseImageRef } from '../../src/images/swarm/image-ref.js'
@@ -174,20 +174,46 @@ describe('piece picker: seeds and receivers', () => {
     const m = manifest([])
     m.chunks = Array.from({ length: 60 }, (_, i) => ({ id: createHash('sha256').update(`piece ${i}`).digest('hex'), size: 10 }))
     const receivers = ['peer-a', 'peer-b', 'peer-c']
+    let now = 10_000
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now)
     const shares = receivers.map(self => {
       const p = new PiecePicker(m, 3, Math.random, undefined, self)
       const seed = Bitfield.full(60)
       p.updateAvailability(undefined, seed, 'seed')
-      for (const other of receivers.filter(r => r !== self)) p.updateAvailability(undefined, new Bitfield(60), other)
-      const { mine } = seedShare(p.pieces, self, receivers)
-      const picks = Array.from({ length: 60 }, () => p.pick('seed', seed)?.id)
-      expect(new Set(picks).size).toBe(60) // every piece, in the end
-      expect(new Set(picks.slice(0, mine.length))).toEqual(new Set(mine.map(x => x.id))) // its own share first
+      for (const other of receivers.filter(r => r !== self)) {
+        // each other receiver is seen to progress: it just announced a piece
+        const empty = new Bitfield(60)
+        p.updateAvailability(undefined, empty, other)
+        const gained = Bitfield.decode(empty.bytes, 60)
+        gained.set(0)
+        p.updateAvailability(empty, gained, other, [0])
+      }
+      // its share of what only the seed holds (piece 0 is held by the other receivers now)
+      const mine = seedShare(p.pieces, self, receivers).mine.filter(x => x.availability <= 1)
+      const picked = Array.from({ length: 60 }, () => p.pick('seed', seed))
+      const ids = picked.map(x => x?.id)
+      expect(new Set(ids.slice(0, mine.length))).toEqual(new Set(mine.map(x => x.id))) // its own share first
+      // then others' pieces, SEED_HELP_MAX at a time: one more each time one of those ends
+      const help = picked.slice(mine.length).filter(x => x !== undefined)
+      expect(help).toHaveLength(SEED_HELP_MAX)
+      expect(p.pick('seed', seed)).toBeUndefined()
+      const g = p.generation
+      p.markStoring(help[0]!)
+      expect(p.generation).toBeGreaterThan(g) // the seed is asked again
+      const next = p.pick('seed', seed)
+      expect(next).toBeDefined()
+      expect(mine.includes(next!)).toBe(false)
+      expect(p.pick('seed', seed)).toBeUndefined()
+      // the others stop announcing anything: after SEED_HELP_STALE_MS the cap no longer holds
+      now += SEED_HELP_STALE_MS
+      expect(p.pick('seed', seed)).toBeDefined()
+      now -= SEED_HELP_STALE_MS
       return mine.map(x => x.id)
     })
+    clock.mockRestore()
     const all = shares.flat()
-    expect(new Set(all).size).toBe(60) // disjoint, and together every piece
-    expect(all).toHaveLength(60)
+    expect(new Set(all).size).toBe(59) // disjoint, and together every piece only the seed holds
+    expect(all).toHaveLength(59)
     expect(shares.every(s => s.length > 5)).toBe(true)
   })
 

@@ -9,6 +9,17 @@ const REBUILD_MS = 500
  * receiver's CPU (what peers newly announce is found through their fresh queues without a re-sort anyway).
  */
 const REBUILD_EXHAUSTED_MS = 50
+/**
+ * Requests for pieces of other receivers' shares (see seedOrder) a receiver keeps in flight at seeds. Unbounded, a
+ * receiver that had asked for its whole share filled its window from the others' shares, as every other receiver
+ * did from the same end: the seed sent each of those pieces several times (2.1× the image to 8 receivers).
+ */
+export const SEED_HELP_MAX = 4
+/**
+ * The cap holds only while some other receiver announced a gain this recently: receivers that stopped pulling (a
+ * pull cancelled, a node wedged) keep a share nobody else would fetch at more than SEED_HELP_MAX at a time.
+ */
+export const SEED_HELP_STALE_MS = 2_000
 /** Endgame starts when at most this many pieces are still outstanding. */
 export const ENDGAME_MAX_PIECES = 32
 
@@ -36,8 +47,9 @@ export interface Piece {
  *
  * Seeds (peers whose bitfield is full) are scarce upload capacity when many receivers pull at once: while some
  * connected peer is not a seed, a seed is asked only for pieces that no such peer holds, in the order of
- * `seedOrder` (this receiver's share first) when the picker knows its own peer ID, so receivers take disjoint
- * pieces from it and trade the rest among themselves. With seeds only, every peer is asked rarest-first.
+ * `seedOrder` (this receiver's share first, then at most SEED_HELP_MAX pieces of the others' shares at a time)
+ * when the picker knows its own peer ID, so receivers take disjoint pieces from it and trade the rest among
+ * themselves. With seeds only, every peer is asked rarest-first.
  */
 export class PiecePicker {
   readonly pieces: Piece[] = []
@@ -66,6 +78,11 @@ export class PiecePicker {
    */
   private shareOrder: Piece[] = []
   private shareOf = ''
+  /** This receiver's share (of shareOrder), and the pieces of others' shares it has in flight at seeds. */
+  private ownShare = new Set<Piece>()
+  private readonly helping = new Set<Piece>()
+  /** performance.now() when a non-seed peer last announced a piece it did not have. */
+  private partialGainAt = -Infinity
   /** Bumped whenever a peer that found nothing to fetch might now find something (a piece came back, endgame began). */
   generation = 0
   /**
@@ -115,7 +132,13 @@ export class PiecePicker {
     if (this.missing === 0 && this.remaining - this.storing <= this.endgameMaxPieces) this.generation++
   }
 
+  /** A help request (SEED_HELP_MAX) ended: the seeds that found nothing may be asked again. */
+  private endHelp (p: Piece): void {
+    if (this.helping.delete(p)) this.generation++
+  }
+
   markStoring (p: Piece): void {
+    this.endHelp(p)
     if (p.state === PieceState.Missing) {
       this.missing--
       if (this.missing === 0) this.generation++
@@ -126,6 +149,7 @@ export class PiecePicker {
 
   /** Storing failed or was abandoned: fetch it again. */
   markMissing (p: Piece): void {
+    this.endHelp(p)
     if (p.state === PieceState.Missing || p.state === PieceState.Done) return
     if (p.state === PieceState.Storing) this.storing--
     p.state = PieceState.Missing
@@ -170,7 +194,10 @@ export class PiecePicker {
         p.availability += has ? 1 : -1
         this.dirty = true
         if (had) lost = true
-        else if (p.state === PieceState.Missing) queue?.queue.push(p)
+        else {
+          if (queue !== undefined) this.partialGainAt = performance.now()
+          if (p.state === PieceState.Missing) queue?.queue.push(p)
+        }
       }
     }
     if (changed != null) {
@@ -250,6 +277,7 @@ export class PiecePicker {
       const { mine, theirs } = seedShare(this.pieces, this.self!, this.partialIds)
       // seedShare keeps manifest order
       this.shareOrder = mine.concat(theirs.reverse())
+      this.ownShare = new Set(mine)
       this.shareOf = receivers
     }
     return this.shareOrder.filter(p => p.state === PieceState.Missing && p.availability <= this.seeds)
@@ -294,7 +322,13 @@ export class PiecePicker {
         while (this.seedHead < this.seedOrd.length && this.seedOrd[this.seedHead]?.state !== PieceState.Missing) this.seedHead++
         for (let i = this.seedHead; i < this.seedOrd.length; i++) {
           const p = this.seedOrd[i]
-          if (p != null && this.eligible(p, bits, true)) return this.take(p, peer)
+          if (p == null || !this.eligible(p, bits, true)) continue
+          if (this.ownShare.has(p)) return this.take(p, peer)
+          // the others' shares come after this receiver's own: a few at a time (SEED_HELP_MAX) while the others
+          // are seen to progress; each help request that ends bumps the generation, so this seed is asked again
+          if (this.helping.size >= SEED_HELP_MAX && performance.now() - this.partialGainAt < SEED_HELP_STALE_MS) return undefined
+          this.helping.add(p)
+          return this.take(p, peer)
         }
         return undefined
       }
