@@ -283,10 +283,12 @@ export class SwarmService implements Startable, ManifestSource {
     const base = await this.init.images.find(r.name).catch(() => undefined)
     const sessions = new Set<PeerSession>()
     const first = Promise.withResolvers<{ peer: string, m: Manifest }>()
+    let won = false
     const answers = Promise.all(peers.map(async peer => {
       let session: PeerSession | undefined
       try {
         session = await this.connect(peer)
+        if (won) return undefined // a session opened after the first manifest came: not needed (closed below)
         sessions.add(session)
         const m = await session.getManifest(r.name, r.version, base)
         this.metrics?.manifestBytes.inc(session.receivedBytes)
@@ -302,10 +304,11 @@ export class SwarmService implements Startable, ManifestSource {
       }
     }))
     if (r.version != null) {
-      const won = await Promise.race([first.promise, answers.then(() => undefined)])
-      if (won != null) {
+      const winner = await Promise.race([first.promise, answers.then(() => undefined)])
+      if (winner != null) {
+        won = true
         for (const s of sessions) s.close()
-        return { manifest: won.m, peers: [won.peer, ...peers.filter(p => p !== won.peer)] }
+        return { manifest: winner.m, peers: [winner.peer, ...peers.filter(p => p !== winner.peer)] }
       }
     }
     const valid = (await answers).filter((a): a is { peer: string, m: Manifest } => a != null).sort((a, b) => b.m.createdAt - a.m.createdAt)
