@@ -12,7 +12,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
+import { execFile } from 'node:child_process'
 import { createReadStream, readFileSync } from 'node:fs'
 import { NetnsTestbed } from '../../test/testbed/netns-testbed.js'
 import { NovacronHosts, type NovacronHost } from '../../test/testbed/novacron-hosts.js'
@@ -90,7 +91,13 @@ async function withBed<T> (hosts: number, rate: (h: number) => { upMbit?: number
   }
 }
 
+/**
+ * Start nodes for a measured run, after writing back what earlier steps left dirty in the page cache: seeding four
+ * seeders writes ~400 MB of packs, and its writeback during the next pull slowed that pull (case 3's single-seeder
+ * baseline took 12–15 s instead of 8.2 s when it ran right after cases 1 and 2).
+ */
 async function startAll (hs: NovacronHost[]): Promise<void> {
+  await promisify(execFile)('sync')
   await Promise.all(hs.map(async h => { await h.start() }))
 }
 
