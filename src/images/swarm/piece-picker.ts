@@ -42,8 +42,9 @@ export interface Piece {
 
 /**
  * Chooses the next chunk to ask a peer for: rarest first (equally rare pieces in manifest order from a random place
- * on, so receivers diverge and can trade with each other while seeders read runs of neighbours), pieces that failed are retried first, and once every missing piece is in flight,
- * endgame: a piece may be asked of up to `endgameRequesters` peers at once.
+ * on, so receivers diverge and can trade with each other while seeders read runs of neighbours), pieces that
+ * failed are retried first, and once every missing piece is in flight, endgame: a piece may be asked of up to
+ * `endgameRequesters` peers at once.
  *
  * Seeds (peers whose bitfield is full) are scarce upload capacity when many receivers pull at once: while some
  * connected peer is not a seed, a seed is asked only for pieces that no such peer holds, in the order of
@@ -267,8 +268,8 @@ export class PiecePicker {
 
   /**
    * Pieces only seeds hold, this receiver's share (seedShare, cached per set of receivers) first in manifest order,
-   * then the others' in reverse manifest order: their owners walk up, a receiver done with its own share helps from the far
-   * end, so the two meet once. A piece another receiver has only requested is invisible here; random picks would
+   * then the others' in reverse manifest order: their owners walk up, a receiver done with its own share helps from
+   * the far end, so the two meet once. A piece another receiver has only requested is invisible here; random picks would
    * collide on those ever more often as the pieces nobody holds run out.
    */
   private seedOrder (): Piece[] {
