@@ -40,7 +40,8 @@ export function transferRoutes (swarm: TransferApi): Route[] {
         const wait = waitMs(query.get('waitMs'))
         const job = swarm.job(params.id ?? '')
         // a long poll: answered as soon as the job ends, or after `waitMs` with its progress then
-        if (wait > 0 && !job.finished) await Promise.race([job.done.catch(() => {}), new Promise(resolve => setTimeout(resolve, wait))])
+        // (the timer does not hold a stopping node up)
+        if (wait > 0 && !job.finished) await Promise.race([job.done.catch(() => {}), new Promise(resolve => { setTimeout(resolve, wait).unref() })])
         return { json: job.progress() }
       }
     },
