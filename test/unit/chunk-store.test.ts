@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest'
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest'
 import { createHash, randomBytes } from 'node:crypto'
 import { appendFile, mkdtemp, readFile, readdir, rm, truncate, writeFile, mkdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
@@ -175,6 +175,20 @@ describe('chunk store', () => {
     await tamper(ids[0]!, b => { b[b.length - 1] = b[b.length - 1]! ^ 1; return b })
     await expect(store.get(ids[0]!)).rejects.toMatchObject({ code: 'ERR_CHUNK_CORRUPT' })
     expect((await store.getEncodedMany([ids[0]!, ids[1]!]))[0]).toBeUndefined()
+  })
+
+  it('serves chunks it just stored synchronously once their pack is open for reading, the same bytes', async () => {
+    const cs = Array.from({ length: 20 }, (_, i) => i % 2 === 0 ? randomBytes(3000) : Buffer.alloc(3000, i))
+    await store.putHashed(cs.map(c => ({ id: sha(c), bytes: c })))
+    const ids = cs.map(c => sha(c))
+    const first = await store.getEncodedMany(ids) // the async way, which opens the pack for reading
+    await new Promise(resolve => setImmediate(resolve))
+    const asyncReads = vi.spyOn(store.packs, 'readMany')
+    const second = await store.getEncodedMany(ids)
+    expect(asyncReads).not.toHaveBeenCalled()
+    expect(second.map(e => sha(decodeChunkFile(e!, lz4Napi)))).toEqual(ids)
+    expect(second.map(e => Buffer.from(e!).toString('hex'))).toEqual(first.map(e => Buffer.from(e!).toString('hex')))
+    asyncReads.mockRestore()
   })
 
   it('reports absent chunks as ERR_CHUNK_NOT_FOUND', async () => {

@@ -176,7 +176,11 @@ export class ChunkStore implements ChunkStoreView {
     for (const id of ids) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
     const stored: Array<Uint8Array | undefined> = new Array(ids.length)
     const cached = ids.map(id => this.locations.get(id))
-    const hits = ids.flatMap((_, i) => cached[i] !== undefined ? [i] : [])
+    // records this process wrote lately: synchronously from the page cache, through pack handles already open
+    const fresh = ids.flatMap((_, i) => cached[i]?.fresh === true ? [i] : [])
+    const quick = this.packs.readManyOpenSync(fresh.map(i => ({ pack: cached[i]!.pack, offset: cached[i]!.offset, length: cached[i]!.stored })))
+    fresh.forEach((i, k) => { stored[i] = quick[k] })
+    const hits = ids.flatMap((_, i) => cached[i] !== undefined && stored[i] === undefined ? [i] : [])
     const stale: number[] = []
     await this.readAt(hits.map(i => ({ i, at: cached[i]! })), stored, i => {
       // its pack was deleted since (compaction moved the chunk, or GC dropped it): ask the index
@@ -314,7 +318,7 @@ export class ChunkStore implements ChunkStoreView {
         const e = encoded.get(c.id)!
         offset += RECORD_PREFIX_BYTES
         const entry: IndexEntry = { refs: c.refs, size: c.bytes.length, stored: e.length, present: true, compressed: e.compressed, pack: at.pack, offset }
-        written.push([c.id, { pack: at.pack, offset, stored: e.length }])
+        written.push([c.id, { pack: at.pack, offset, stored: e.length, fresh: true }])
         offset += e.length
         writtenBytes += e.length
         return { type: 'put', key: c.id, value: encodeEntry(entry) }

@@ -3,6 +3,8 @@ export interface Location {
   pack: number
   offset: number
   stored: number
+  /** Written by this process (so most likely in the page cache): read synchronously. */
+  fresh?: boolean
 }
 
 /**

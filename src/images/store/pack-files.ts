@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs'
 import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fsyncDir } from '../../storage/atomic-file.js'
@@ -17,10 +18,29 @@ const COALESCE_MAX_BYTES = 4 * 1024 * 1024
 
 interface ReadHandle {
   fh: Promise<FileHandle>
+  /** The handle once open (for readManyOpenSync). */
+  opened?: FileHandle
   users: number
   lastUsed: number
   /** Out of the cache: closed by the last read still using it. */
   retired?: boolean
+}
+
+type Range = { pack: number, offset: number, length: number }
+
+/** Indexes of `ranges` in groups read with one pread each: same pack, at most COALESCE_* apart and long. */
+function coalesce (ranges: Range[]): number[][] {
+  const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.pack - ranges[b]!.pack || ranges[a]!.offset - ranges[b]!.offset)
+  const groups: number[][] = []
+  for (const i of order) {
+    const g = groups.at(-1)
+    const r = ranges[i]!
+    const first = g === undefined ? undefined : ranges[g[0]!]!
+    const last = g === undefined ? undefined : ranges[g.at(-1)!]!
+    if (g !== undefined && first!.pack === r.pack && r.offset >= last!.offset && r.offset - (last!.offset + last!.length) <= COALESCE_GAP_BYTES && r.offset + r.length - first!.offset <= COALESCE_MAX_BYTES) g.push(i)
+    else groups.push([i])
+  }
+  return groups
 }
 
 /** Close a read handle now, or when its last read ends. */
@@ -153,9 +173,10 @@ export class PackFiles {
     if (offset + length > size) throw new Error(`record at ${offset}+${length} lies beyond the end of pack ${n} (${size} bytes)`)
     let h = this.readers.get(n)
     if (h === undefined) {
-      h = { fh: open(this.path(n), 'r'), users: 0, lastUsed: 0 }
-      h.fh.catch(() => {})
-      this.readers.set(n, h)
+      const handle: ReadHandle = { fh: open(this.path(n), 'r'), users: 0, lastUsed: 0 }
+      handle.fh.then(fh => { handle.opened = fh }, () => {})
+      this.readers.set(n, handle)
+      h = handle
     }
     h.users++
     h.lastUsed = Date.now()
@@ -177,19 +198,9 @@ export class PackFiles {
    * Read many ranges; ranges of one pack that lie close together are read with one pread and sliced. An entry is
    * undefined where its read failed (the caller decides what that means).
    */
-  async readMany (ranges: Array<{ pack: number, offset: number, length: number }>): Promise<Array<Buffer | undefined>> {
+  async readMany (ranges: Range[]): Promise<Array<Buffer | undefined>> {
     const out: Array<Buffer | undefined> = new Array(ranges.length)
-    const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.pack - ranges[b]!.pack || ranges[a]!.offset - ranges[b]!.offset)
-    const groups: number[][] = []
-    for (const i of order) {
-      const g = groups.at(-1)
-      const r = ranges[i]!
-      const first = g === undefined ? undefined : ranges[g[0]!]!
-      const last = g === undefined ? undefined : ranges[g.at(-1)!]!
-      if (g !== undefined && first!.pack === r.pack && r.offset >= last!.offset && r.offset - (last!.offset + last!.length) <= COALESCE_GAP_BYTES && r.offset + r.length - first!.offset <= COALESCE_MAX_BYTES) g.push(i)
-      else groups.push([i])
-    }
-    await Promise.all(groups.map(async g => {
+    await Promise.all(coalesce(ranges).map(async g => {
       const first = ranges[g[0]!]!
       const end = Math.max(...g.map(i => ranges[i]!.offset + ranges[i]!.length))
       const buf = await this.read(first.pack, first.offset, end - first.offset).catch(() => undefined)
@@ -200,6 +211,40 @@ export class PackFiles {
       }
     }))
     return out
+  }
+
+  /**
+   * Like readMany, but synchronously, and only through read handles already open: for records written moments ago,
+   * which the page cache holds. An async read costs the event loop ~21 µs per 8 KiB record (a request to the thread
+   * pool and back), a synchronous one 4.5 µs. Undefined where the handle is not open or the read fails: the caller
+   * reads those the async way.
+   */
+  readManyOpenSync (ranges: Range[]): Array<Buffer | undefined> {
+    const out: Array<Buffer | undefined> = new Array(ranges.length)
+    for (const g of coalesce(ranges)) {
+      const first = ranges[g[0]!]!
+      const end = Math.max(...g.map(i => ranges[i]!.offset + ranges[i]!.length))
+      const buf = this.readOpenSync(first.pack, first.offset, end - first.offset)
+      if (buf === undefined) continue
+      for (const i of g) {
+        const r = ranges[i]!
+        out[i] = buf.subarray(r.offset - first.offset, r.offset - first.offset + r.length)
+      }
+    }
+    return out
+  }
+
+  private readOpenSync (n: number, offset: number, length: number): Buffer | undefined {
+    const size = this.sizes.get(n)
+    const h = this.readers.get(n)
+    if (size === undefined || offset + length > size || h?.opened === undefined || h.retired === true) return undefined
+    h.lastUsed = Date.now()
+    try {
+      const buf = Buffer.allocUnsafe(length)
+      return readSync(h.opened.fd, buf, 0, length, offset) === length ? buf : undefined
+    } catch {
+      return undefined
+    }
   }
 
   private evictIdle (): void {
