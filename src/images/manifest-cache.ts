@@ -1,4 +1,5 @@
 import type { Manifest } from './types.js'
+import { BoundedLru } from '../storage/bounded-lru.js'
 
 /**
  * Decoded manifests by `name@version`, most recently used last, bounded by their total chunk entries (a decoded
@@ -9,37 +10,8 @@ import type { Manifest } from './types.js'
  * paid before on every lookup, and a chunk server looks a manifest up for every manifest request and have poll it
  * answers. Callers treat the returned manifest as read-only, as they always did.
  */
-export class ManifestCache {
-  private readonly entries = new Map<string, Manifest>()
-  private size = 0
-
-  constructor (private readonly maxChunkEntries: number) {}
-
-  get (key: string): Manifest | undefined {
-    const m = this.entries.get(key)
-    if (m !== undefined) {
-      this.entries.delete(key)
-      this.entries.set(key, m)
-    }
-    return m
-  }
-
-  set (key: string, m: Manifest): void {
-    this.delete(key)
-    if (m.chunks.length > this.maxChunkEntries) return
-    this.entries.set(key, m)
-    this.size += m.chunks.length
-    for (const [k, old] of this.entries) {
-      if (this.size <= this.maxChunkEntries) break
-      this.entries.delete(k)
-      this.size -= old.chunks.length
-    }
-  }
-
-  delete (key: string): void {
-    const m = this.entries.get(key)
-    if (m === undefined) return
-    this.entries.delete(key)
-    this.size -= m.chunks.length
+export class ManifestCache extends BoundedLru<Manifest> {
+  constructor (maxChunkEntries: number) {
+    super({ maxWeight: maxChunkEntries, weigh: (_, m) => m.chunks.length })
   }
 }

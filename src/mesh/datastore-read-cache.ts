@@ -1,5 +1,6 @@
 import { NotFoundError, type AbortOptions } from '@libp2p/interface'
 import type { Batch, Datastore, Key, KeyQuery, Pair, Query } from 'interface-datastore'
+import { BoundedLru } from '../storage/bounded-lru.js'
 
 /** Keys (present or known absent) kept in memory at most. */
 export const DEFAULT_READ_CACHE_ENTRIES = 4096
@@ -39,12 +40,9 @@ type Entry = Uint8Array | null
  */
 export class DatastoreReadCache implements Datastore {
   private readonly store: Datastore
-  private readonly maxEntries: number
-  private readonly maxBytes: number
   private readonly skipPut?: DatastoreReadCacheInit['skipPut']
-  /** Least recently used first. */
-  private readonly entries = new Map<string, Entry>()
-  private bytes = 0
+  /** Weighed by the bytes of key and value. */
+  private readonly entries: BoundedLru<Entry>
   /** Keys being read from the store; a write to one bumps `gen` so the read does not cache what it got. */
   private readonly reads = new Map<string, { readers: number, gen: number }>()
   private readonly counts = { hits: 0, misses: 0, puts: 0, skippedPuts: 0 }
@@ -52,13 +50,12 @@ export class DatastoreReadCache implements Datastore {
   constructor (store: Datastore, init: DatastoreReadCacheInit = {}) {
     const { maxEntries = DEFAULT_READ_CACHE_ENTRIES, maxBytes = DEFAULT_READ_CACHE_BYTES, skipPut } = init
     this.store = store
-    this.maxEntries = maxEntries
-    this.maxBytes = maxBytes
+    this.entries = new BoundedLru<Entry>({ maxEntries, maxWeight: maxBytes, weigh: (k, entry) => k.length + (entry?.byteLength ?? 0) })
     this.skipPut = skipPut
   }
 
   stats (): DatastoreReadCacheStats {
-    return { ...this.counts, entries: this.entries.size, bytes: this.bytes }
+    return { ...this.counts, entries: this.entries.size, bytes: this.entries.weight }
   }
 
   async get (key: Key, options?: AbortOptions): Promise<Uint8Array> {
@@ -91,10 +88,10 @@ export class DatastoreReadCache implements Datastore {
 
   async put (key: Key, value: Uint8Array, options?: AbortOptions): Promise<Key> {
     const k = key.toString()
-    const stored = this.entries.get(k)
+    const stored = this.entries.peek(k)
     if (stored != null && this.skipPut?.(k, stored, value) === true) {
       this.counts.skippedPuts++
-      this.touch(k, stored)
+      this.entries.get(k) // now the most recently used
       return key
     }
     this.counts.puts++
@@ -175,7 +172,6 @@ export class DatastoreReadCache implements Datastore {
       return undefined
     }
     this.counts.hits++
-    this.touch(k, entry)
     return entry
   }
 
@@ -197,31 +193,15 @@ export class DatastoreReadCache implements Datastore {
     }
   }
 
-  private touch (k: string, entry: Entry): void {
-    this.entries.delete(k)
-    this.entries.set(k, entry)
-  }
-
   private set (k: string, entry: Entry): void {
     this.forget(k)
-    const size = k.length + (entry?.byteLength ?? 0)
-    if (size > this.maxBytes) return
     this.entries.set(k, entry)
-    this.bytes += size
-    for (const [oldest, old] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break
-      this.entries.delete(oldest)
-      this.bytes -= oldest.length + (old?.byteLength ?? 0)
-    }
   }
 
   /** Drop a key from memory, and keep any read of it in flight from caching what it gets. */
   private forget (k: string): void {
     const r = this.reads.get(k)
     if (r != null) r.gen++
-    const entry = this.entries.get(k)
-    if (entry === undefined) return
     this.entries.delete(k)
-    this.bytes -= k.length + (entry?.byteLength ?? 0)
   }
 }

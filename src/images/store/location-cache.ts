@@ -1,3 +1,5 @@
+import { BoundedLru } from '../../storage/bounded-lru.js'
+
 /** Where a stored chunk's record lies: pack number, offset of its stored form, stored bytes. */
 export interface Location {
   pack: number
@@ -18,29 +20,8 @@ export interface Location {
  * when compaction moves a chunk or GC drops it; only a chunk dropped as corrupt is forgotten here (its bytes are
  * still there and must not be served). Reads through it are unverified stored forms, for a receiver to verify.
  */
-export class LocationCache {
-  private readonly entries = new Map<string, Location>()
-
-  constructor (private readonly maxEntries: number) {}
-
-  get (id: string): Location | undefined {
-    return this.entries.get(id)
-  }
-
-  set (id: string, at: Location): void {
-    this.entries.delete(id)
-    this.entries.set(id, at)
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next()
-      if (oldest.done !== true) this.entries.delete(oldest.value)
-    }
-  }
-
-  delete (id: string): void {
-    this.entries.delete(id)
-  }
-
-  get size (): number {
-    return this.entries.size
+export class LocationCache extends BoundedLru<Location> {
+  constructor (maxEntries: number) {
+    super({ maxEntries, touchOnGet: false })
   }
 }
