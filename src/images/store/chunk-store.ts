@@ -21,6 +21,10 @@ import { LocationCache, type Location } from './location-cache.js'
 
 const CHUNK_ID = /^[0-9a-f]{64}$/
 
+function checkChunkIds (ids: string[]): void {
+  for (const id of ids) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+}
+
 /** The first chunk of each ID. */
 function unique (chunks: VerifiedChunk[]): VerifiedChunk[] {
   const seen = new Set<string>()
@@ -173,7 +177,7 @@ export class ChunkStore implements ChunkStoreView {
    * failed: one index lookup, close records read together. For a server answering a batch of requests.
    */
   async getEncodedMany (ids: string[]): Promise<Array<Uint8Array | undefined>> {
-    for (const id of ids) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+    checkChunkIds(ids)
     const stored: Array<Uint8Array | undefined> = new Array(ids.length)
     const cached = ids.map(id => this.locations.get(id))
     // records this process wrote lately: synchronously from the page cache, through pack handles already open
@@ -219,7 +223,7 @@ export class ChunkStore implements ChunkStoreView {
   }
 
   private async readManyStored (ids: string[]): Promise<{ entries: Array<IndexEntry | undefined>, stored: Array<Uint8Array | undefined> }> {
-    for (const id of ids) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+    checkChunkIds(ids)
     const entries = (await this.index.getMany(ids)).map(v => v === undefined ? undefined : decodeEntry(v))
     const wanted = entries.flatMap((e, i) => e?.present === true ? [{ i, pack: e.pack, offset: e.offset, length: e.stored }] : [])
     const read = await this.packs.readMany(wanted)
@@ -246,7 +250,7 @@ export class ChunkStore implements ChunkStoreView {
 
   /** The stored bytes and the entry they were read under; one retry when compaction moved the chunk meanwhile. */
   private async readStored (id: string): Promise<{ bytes: Uint8Array, entry: IndexEntry }> {
-    if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+    checkChunkIds([id])
     for (let attempt = 0; ; attempt++) {
       const e = await this.entry(id)
       if (e?.present !== true) throw new ChunkNotFoundError(`chunk ${id} is not in the store`)
@@ -274,7 +278,7 @@ export class ChunkStore implements ChunkStoreView {
 
   /** Store bytes offered under `id` after checking sha256(bytes) === id. Idempotent; zero chunks are not stored. */
   async put (id: string, bytes: Uint8Array, encoded?: Uint8Array): Promise<void> {
-    if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
+    checkChunkIds([id])
     if (bytes.length === 0 || bytes.length > MAX_CHUNK_BYTES) throw new InvalidInputError('bytes', `a chunk must hold 1..${MAX_CHUNK_BYTES} bytes`)
     if (hash('sha256', bytes, 'hex') !== id) throw new ChunkHashMismatchError(`bytes do not hash to ${id}`)
     if (isZero(bytes, 0, bytes.length)) return

@@ -43,6 +43,18 @@ function coalesce (ranges: Range[]): number[][] {
   return groups
 }
 
+/** The one range a group of `coalesce` is read as. */
+function span (ranges: Range[], group: number[]): Range {
+  const first = ranges[group[0]!]!
+  return { pack: first.pack, offset: first.offset, length: Math.max(...group.map(i => ranges[i]!.offset + ranges[i]!.length)) - first.offset }
+}
+
+/** The records of `group` out of `buf`, the bytes of its span, into `out`. */
+function sliceGroup (ranges: Range[], group: number[], buf: Buffer, out: Array<Buffer | undefined>): void {
+  const start = ranges[group[0]!]!.offset
+  for (const i of group) out[i] = buf.subarray(ranges[i]!.offset - start, ranges[i]!.offset - start + ranges[i]!.length)
+}
+
 /** Close a read handle now, or when its last read ends. */
 function retire (h: ReadHandle): void {
   h.retired = true
@@ -201,13 +213,16 @@ export class PackFiles {
   async readMany (ranges: Range[]): Promise<Array<Buffer | undefined>> {
     const out: Array<Buffer | undefined> = new Array(ranges.length)
     await Promise.all(coalesce(ranges).map(async g => {
-      const first = ranges[g[0]!]!
-      const end = Math.max(...g.map(i => ranges[i]!.offset + ranges[i]!.length))
-      const buf = await this.read(first.pack, first.offset, end - first.offset).catch(() => undefined)
+      const all = span(ranges, g)
+      const buf = await this.read(all.pack, all.offset, all.length).catch(() => undefined)
+      if (buf !== undefined) {
+        sliceGroup(ranges, g, buf, out)
+        return
+      }
+      // a group that failed as a whole (one record beyond a cut-off end, say) is read record by record
       for (const i of g) {
         const r = ranges[i]!
-        // a group that failed as a whole (one record beyond a cut-off end, say) is read record by record
-        out[i] = buf !== undefined ? buf.subarray(r.offset - first.offset, r.offset - first.offset + r.length) : await this.read(r.pack, r.offset, r.length).catch(() => undefined)
+        out[i] = await this.read(r.pack, r.offset, r.length).catch(() => undefined)
       }
     }))
     return out
@@ -222,14 +237,9 @@ export class PackFiles {
   readManyOpenSync (ranges: Range[]): Array<Buffer | undefined> {
     const out: Array<Buffer | undefined> = new Array(ranges.length)
     for (const g of coalesce(ranges)) {
-      const first = ranges[g[0]!]!
-      const end = Math.max(...g.map(i => ranges[i]!.offset + ranges[i]!.length))
-      const buf = this.readOpenSync(first.pack, first.offset, end - first.offset)
-      if (buf === undefined) continue
-      for (const i of g) {
-        const r = ranges[i]!
-        out[i] = buf.subarray(r.offset - first.offset, r.offset - first.offset + r.length)
-      }
+      const all = span(ranges, g)
+      const buf = this.readOpenSync(all.pack, all.offset, all.length)
+      if (buf !== undefined) sliceGroup(ranges, g, buf, out)
     }
     return out
   }
