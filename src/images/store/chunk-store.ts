@@ -21,6 +21,11 @@ import { LocationCache, type Location } from './location-cache.js'
 
 const CHUNK_ID = /^[0-9a-f]{64}$/
 
+/** The pack range of a chunk's stored form. */
+function rangeAt (at: Location): { pack: number, offset: number, length: number } {
+  return { pack: at.pack, offset: at.offset, length: at.stored }
+}
+
 function checkChunkIds (ids: string[]): void {
   for (const id of ids) if (!CHUNK_ID.test(id)) throw new InvalidInputError('id', `"${id}" is not a chunk ID (64 lowercase hex digits)`)
 }
@@ -182,7 +187,7 @@ export class ChunkStore implements ChunkStoreView {
     const cached = ids.map(id => this.locations.get(id))
     // records this process wrote lately: synchronously from the page cache, through pack handles already open
     const fresh = ids.flatMap((_, i) => cached[i]?.fresh === true ? [i] : [])
-    const quick = this.packs.readManyOpenSync(fresh.map(i => ({ pack: cached[i]!.pack, offset: cached[i]!.offset, length: cached[i]!.stored })))
+    const quick = this.packs.readManyOpenSync(fresh.map(i => rangeAt(cached[i]!)))
     fresh.forEach((i, k) => { stored[i] = quick[k] })
     const hits = ids.flatMap((_, i) => cached[i] !== undefined && stored[i] === undefined ? [i] : [])
     const stale: number[] = []
@@ -209,7 +214,7 @@ export class ChunkStore implements ChunkStoreView {
   /** Read the records at `reads` into `out[i]`; `onFailed(i)` for each whose read failed. */
   private async readAt (reads: Array<{ i: number, at: Location }>, out: Array<Uint8Array | undefined>, onFailed: (i: number) => void): Promise<void> {
     if (reads.length === 0) return
-    const bytes = await this.packs.readMany(reads.map(r => ({ pack: r.at.pack, offset: r.at.offset, length: r.at.stored })))
+    const bytes = await this.packs.readMany(reads.map(r => rangeAt(r.at)))
     reads.forEach((r, k) => {
       out[r.i] = bytes[k]
       if (bytes[k] === undefined) onFailed(r.i)
