@@ -21,6 +21,17 @@ export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/4001'
 /** Default connection-manager ceiling. */
 export const DEFAULT_MAX_CONNECTIONS = 128
 /**
+ * Concurrent outbound `/ipfs/ping/1.0.0` streams per connection (libp2p's default is 1), and inbound ones accepted.
+ * Two users ping on the same connection: libp2p's connection monitor (every 10 s) and kad-dht's routing table (a new
+ * or old contact). With one allowed, the monitor's ping failed with TooManyOutboundProtocolStreams whenever the
+ * DHT's was still running, and the monitor then aborted the whole connection: in the test bed, during a 4-seeder
+ * pull, with every chunk stream on it (the receiver re-dialled and ramped its windows up again). Inbound stays above
+ * outbound so a peer's two pings are never refused.
+ */
+export const PING_MAX_OUTBOUND_STREAMS = 2
+export const PING_MAX_INBOUND_STREAMS = 4
+
+/**
  * yamux stream window (bytes a sender may have unacknowledged per stream). The default 256 KiB caps a stream at
  * 256 KiB per round trip — 5 MB/s once a 100 Mbit/s link's queue adds 50 ms — and js-yamux only grows it when a
  * window drains within 4 ping RTTs measured on an idle link, i.e. never under load. Both ends take this as the

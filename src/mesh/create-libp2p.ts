@@ -13,7 +13,7 @@ import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
-import { DHT_PROTOCOL, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
+import { DHT_PROTOCOL, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
 import { writeCoalescer } from './write-coalescer.js'
 import { cachedKeyNoiseCrypto } from './noise-crypto.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
@@ -96,7 +96,8 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
     metrics: registry != null ? prometheusMetrics({ registry }) : undefined,
     services: {
       identify: identify(),
-      ping: ping(),
+      // the connection monitor and kad-dht ping on the same connection: one stream each (see the constants)
+      ping: ping({ maxOutboundStreams: PING_MAX_OUTBOUND_STREAMS, maxInboundStreams: PING_MAX_INBOUND_STREAMS }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: false,
