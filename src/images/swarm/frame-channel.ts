@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface'
-import { LengthPrefixedDecoder } from '@libp2p/utils'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from './errors.js'
+import { FrameDecoder } from './frame-decoder.js'
 
 /** Bytes of the unsigned LEB128 varint of `n`. */
 function varintBytes (n: number): number {
@@ -49,7 +49,7 @@ export interface FrameChannelInit {
   /** Largest frame accepted from the remote; a larger one aborts the stream (ERR_MESSAGE_TOO_LARGE). */
   maxFrameBytes: number
   /** Called synchronously for every complete frame, in order. Throwing aborts the stream with that error. */
-  onFrame: (frame: Uint8ArrayList) => void
+  onFrame: (frame: Uint8Array) => void
   /** Called once when the stream ends: without an error when the remote closed its side, else with the cause. */
   onEnd: (err?: Error) => void
 }
@@ -61,13 +61,13 @@ export interface FrameChannelInit {
  * buffer is full.
  */
 export class FrameChannel {
-  private readonly decoder: LengthPrefixedDecoder
+  private readonly decoder: FrameDecoder
   private readonly outbox: Uint8Array[] = []
   private flushing = false
   private ended = false
 
   constructor (readonly stream: Stream, private readonly init: FrameChannelInit) {
-    this.decoder = new LengthPrefixedDecoder({ maxDataLength: init.maxFrameBytes, maxBufferSize: init.maxFrameBytes + 4 * 1024 * 1024 })
+    this.decoder = new FrameDecoder(init.maxFrameBytes)
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('remoteCloseWrite', this.onRemoteClose)
     stream.addEventListener('close', this.onClose)
@@ -77,16 +77,15 @@ export class FrameChannel {
   private readonly onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
     if (this.ended) return
     try {
-      for (const frame of this.decoder.decode(evt.data)) {
-        this.init.onFrame(frame)
-        if (this.ended) return
-      }
+      this.decoder.decode(evt.data, this.onDecoded)
     } catch (err) {
-      const e = err instanceof ProtocolViolationError
-        ? err
-        : new ProtocolViolationError(`bad framing: ${(err as Error).message}`, /length|limit/i.test((err as Error).message) ? 'ERR_MESSAGE_TOO_LARGE' : 'ERR_BAD_FRAME')
-      this.abort(e)
+      this.abort(err instanceof ProtocolViolationError ? err : new ProtocolViolationError(`bad frame: ${(err as Error).message}`, 'ERR_BAD_FRAME'))
     }
+  }
+
+  private readonly onDecoded = (frame: Uint8Array): void => {
+    // frames the same piece completed after the stream ended are dropped
+    if (!this.ended) this.init.onFrame(frame)
   }
 
   private readonly onRemoteClose = (): void => { this.end() }

@@ -1,5 +1,4 @@
 import type { Stream } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
 import { FrameChannel } from './frame-channel.js'
 import type { Manifest } from '../types.js'
 import { ChunkRequest, ChunkResponse } from './pb/chunks.js'
@@ -90,7 +89,7 @@ export class PeerSession {
     return this.received
   }
 
-  private onFrame (frame: Uint8ArrayList): void {
+  private onFrame (frame: Uint8Array): void {
     this.received += frame.byteLength
     let res: ChunkResponse
     try {
