@@ -28,11 +28,20 @@ export interface Manifest {
   signature: Uint8Array
 }
 
-/** A chunk whose bytes hash to its ID; `encoded`, when given, is its stored form (chunk-file header + payload) that decodes to `bytes`. */
+/**
+ * A chunk's stored form (chunk-file.ts) in its two pieces, the 8-byte header and the payload, which the store writes
+ * with one writev: a chunk received lz4-encoded (or raw) is stored as it came without joining them first.
+ */
+export interface StoredParts {
+  header: Uint8Array
+  payload: Uint8Array
+}
+
+/** A chunk whose bytes hash to its ID; `encoded`, when given, is its stored form that decodes to `bytes`. */
 export interface VerifiedChunk {
   id: string
   bytes: Uint8Array
-  encoded?: Uint8Array
+  encoded?: StoredParts
 }
 
 /** What the swarm needs of the local chunk store. */

@@ -76,9 +76,10 @@ export class EncodedMemoryChunkStore extends MemoryChunkStore {
     for (const c of chunks) {
       if (c.encoded != null) {
         // what the real store may rely on: the stored form decodes to the verified bytes
-        if (Buffer.compare(decodeChunkFile(c.encoded, lz4Napi), c.bytes) !== 0) throw new Error(`encoded form of ${c.id} does not decode to its bytes`)
+        const stored = Buffer.concat([c.encoded.header, c.encoded.payload])
+        if (Buffer.compare(decodeChunkFile(stored, lz4Napi), c.bytes) !== 0) throw new Error(`encoded form of ${c.id} does not decode to its bytes`)
         await super.put(c.id, c.bytes)
-        this.encoded.set(c.id, Uint8Array.from(c.encoded))
+        this.encoded.set(c.id, stored)
         this.keptEncoded++
       } else {
         await this.put(c.id, c.bytes)

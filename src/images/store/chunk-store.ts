@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ChunkStoreView, VerifiedChunk } from '../types.js'
+import type { ChunkStoreView, StoredParts, VerifiedChunk } from '../types.js'
 import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
@@ -278,11 +278,11 @@ export class ChunkStore implements ChunkStoreView {
     } catch (err) {
       throw new ChunkHashMismatchError(`encoded chunk offered as ${id} does not decode: ${(err as Error).message}`)
     }
-    await this.put(id, raw, encoded)
+    await this.put(id, raw, { header: encoded.subarray(0, HEADER_BYTES), payload: encoded.subarray(HEADER_BYTES) })
   }
 
   /** Store bytes offered under `id` after checking sha256(bytes) === id. Idempotent; zero chunks are not stored. */
-  async put (id: string, bytes: Uint8Array, encoded?: Uint8Array): Promise<void> {
+  async put (id: string, bytes: Uint8Array, encoded?: StoredParts): Promise<void> {
     checkChunkIds([id])
     if (bytes.length === 0 || bytes.length > MAX_CHUNK_BYTES) throw new InvalidInputError('bytes', `a chunk must hold 1..${MAX_CHUNK_BYTES} bytes`)
     if (hash('sha256', bytes, 'hex') !== id) throw new ChunkHashMismatchError(`bytes do not hash to ${id}`)
@@ -352,8 +352,9 @@ export class ChunkStore implements ChunkStoreView {
 
   private encode (c: VerifiedChunk): { parts: Uint8Array[], length: number, compressed: boolean } {
     if (c.encoded !== undefined) {
-      if (c.encoded.length < HEADER_BYTES) throw new InvalidInputError('encoded', `encoded form of ${c.id} is shorter than its header`)
-      return { parts: [c.encoded], length: c.encoded.length, compressed: c.encoded[3] !== 0 }
+      const { header, payload } = c.encoded
+      if (header.length !== HEADER_BYTES) throw new InvalidInputError('encoded', `encoded form of ${c.id} has a header of ${header.length} bytes, not ${HEADER_BYTES}`)
+      return { parts: [header, payload], length: HEADER_BYTES + payload.length, compressed: header[3] !== 0 }
     }
     const { header, payload, compressed } = encodeChunkParts(c.bytes, this.codec, this.minSaving)
     return { parts: [header, payload], length: header.length + payload.length, compressed }

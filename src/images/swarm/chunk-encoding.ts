@@ -1,7 +1,8 @@
-import { ENCODING_LZ4, ENCODING_RAW, HEADER_BYTES, chunkHeader, decodeChunkFile, hasChunkHeader } from '../store/chunk-file.js'
+import { ENCODING_LZ4, ENCODING_RAW, HEADER_BYTES, chunkHeader, hasChunkHeader } from '../store/chunk-file.js'
 import { lz4Napi, type Lz4Codec } from '../store/lz4.js'
 import { ChunkResponse } from './pb/chunks.js'
 import { BadChunkError } from './errors.js'
+import type { StoredParts } from '../types.js'
 
 const { Encoding } = ChunkResponse
 
@@ -11,10 +12,10 @@ export interface WireChunk {
   encoding: ChunkResponse.Encoding
 }
 
-/** A chunk received, decoded and verified by its size: `encoded` is its stored form when it came lz4-encoded. */
+/** A chunk received, decoded and checked against its size: `encoded` is its stored form (header + payload as received). */
 export interface DecodedChunk {
   bytes: Uint8Array
-  encoded?: Uint8Array
+  encoded?: StoredParts
 }
 
 /** Largest lz4 block (size prefix included) that can hold `size` bytes: lz4's worst case for incompressible input. */
@@ -44,24 +45,20 @@ export function decodeWireChunk (chunk: WireChunk, size: number, codec: Lz4Codec
   if (encoding === Encoding.RAW) {
     if (data.length !== size) throw new BadChunkError(`chunk of ${data.length} bytes, expected ${size}`)
     // stored raw as it came (the sender stores it raw: compressing it here again would be wasted work)
-    return { bytes: data, encoded: storedForm(ENCODING_RAW, size, data) }
+    return { bytes: data, encoded: { header: chunkHeader(ENCODING_RAW, size), payload: data } }
   }
   if (encoding !== Encoding.LZ4) throw new BadChunkError(`unknown chunk encoding ${String(encoding)}`)
   if (data.length < 4 || data.length > maxLz4Bytes(size)) throw new BadChunkError(`lz4 chunk of ${data.length} bytes cannot hold ${size}`)
   const prefix = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true)
   if (prefix !== size) throw new BadChunkError(`lz4 size prefix says ${prefix} bytes, expected ${size}`)
-  const encoded = storedForm(ENCODING_LZ4, size, data)
   let bytes: Uint8Array
   try {
-    bytes = decodeChunkFile(encoded, codec)
+    // the chunk-file payload of an lz4 chunk is this very block (size prefix included)
+    bytes = codec.decompress(data)
   } catch (err) {
     throw new BadChunkError(`lz4 chunk does not decode: ${(err as Error).message}`)
   }
   if (bytes.length !== size) throw new BadChunkError(`lz4 chunk decodes to ${bytes.length} bytes, expected ${size}`)
-  return { bytes, encoded }
-}
-
-/** The stored form of a chunk: the chunk-file header, then the payload as received (the store writes it as is). */
-function storedForm (encoding: number, size: number, payload: Uint8Array): Uint8Array {
-  return Buffer.concat([chunkHeader(encoding, size), payload])
+  // stored as it came, behind its header: the two pieces are written with one writev, never joined
+  return { bytes, encoded: { header: chunkHeader(ENCODING_LZ4, size), payload: data } }
 }
