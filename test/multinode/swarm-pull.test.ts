@@ -159,6 +159,33 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     expect(store.puts).toBe(image.chunks.size)
   })
 
+  it('asks one provider for the manifest, and the next only when the first does not answer within the hedge delay', async () => {
+    const secret = generateSecret()
+    const image = makeImage('ubuntu', '24.04', testBytes(40, CHUNK), CHUNK)
+    const seeds = [await seeder(secret, image), await seeder(secret, image), await seeder(secret, image)]
+    const receiver = await SwarmTestNode.create(secret)
+    nodes.push(...seeds, receiver)
+    await mesh(nodes)
+    for (const s of seeds) s.swarm.announce(image.manifest)
+    await waitFor(async () => (await receiver.swarm.providers('ubuntu', '24.04')).length === 3, { timeoutMs: 20_000, what: '3 provider records' })
+    // every manifest request a seeder answers; the first one asked stalls (MANIFEST_HEDGE_MS is 1 s)
+    const asked: number[] = []
+    seeds.forEach((s, i) => {
+      const manifest = s.swarm.manifest.bind(s.swarm)
+      s.swarm.manifest = async (name, version) => {
+        asked.push(i)
+        if (asked.length === 1) await new Promise(resolve => setTimeout(resolve, 5_000))
+        return await manifest(name, version)
+      }
+    })
+    const result = await receiver.swarm.pull('ubuntu@24.04').done
+    expectHolds(receiver.store, image)
+    // the stalled one and one more: the third never sent its copy (it still served chunks)
+    expect(asked).toHaveLength(2)
+    expect(new Set(asked).size).toBe(2)
+    expect(result.peers.length).toBeGreaterThanOrEqual(2)
+  })
+
   it('ignores a provider whose manifest signature does not verify', async () => {
     const secret = generateSecret()
     const image = makeImage('evil', '1', testBytes(10, CHUNK), CHUNK)

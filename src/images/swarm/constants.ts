@@ -52,5 +52,10 @@ export const DEFAULT_PROVIDER_REFRESH_MS = 5_000
 export const DEFAULT_MAX_PROVIDER_REFRESH_MS = 30_000
 /** A transfer that makes no progress for this long fails. */
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000
+/**
+ * A pull of `NAME@VERSION` asks one provider for the manifest and one more each time this passes without an answer
+ * (or at once when a request fails): 3.4 MB for a 1 GiB disk take 270 ms of a 100 Mbit/s link.
+ */
+export const MANIFEST_HEDGE_MS = 1_000
 /** Peers a transfer fetches from at once. */
 export const DEFAULT_MAX_PEERS = 16
