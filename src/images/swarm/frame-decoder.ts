@@ -11,9 +11,9 @@ const MAX_PREFIX_BYTES = 5
  *
  * It replaces @libp2p/utils' LengthPrefixedDecoder on the chunk streams, which keeps a Uint8ArrayList, reads each
  * prefix byte with `list.get(i)` (a scan of the list's pieces), hands frames on as lists that protobuf then joins, and
- * throws and catches a RangeError at the end of every piece. Cutting 100 MB of 2–8 KB frames (the 100 MB being joined
- * frames, fed in pieces of 1448 / 16384 / 65536 bytes) took 34 / 16 / 9.4 ms with it and 32 / 12 / 6.9 ms with this,
- * frames included in a contiguous form protobuf reads directly.
+ * throws and catches a RangeError at the end of every piece. Cutting 100 MB of 2–8 KB frames fed in pieces of 1448 /
+ * 16384 / 65536 bytes, each frame made contiguous for protobuf, took 34 / 16 / 9.4 ms with it and 32 / 12 / 6.9 ms
+ * with this.
  */
 export class FrameDecoder {
   /** The pieces of an incomplete frame (its prefix may be incomplete too). */
