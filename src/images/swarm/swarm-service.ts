@@ -8,6 +8,7 @@ import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { NotFoundError } from '../../errors.js'
+import { decodeManifest, encodeManifest } from '../manifest.js'
 import { Bitfield } from './bitfield.js'
 import type { HaveLog } from './have-log.js'
 import { ChunkServer, type ManifestSource } from './chunk-server.js'
@@ -78,14 +79,16 @@ export class SwarmService implements Startable, ManifestSource {
   private readonly log: Logger
   private readonly metrics?: Metrics
   private stopping = false
-  /** Pulls in progress, so a restarted node resumes them. */
+  /** Pulls in progress, so a restarted node resumes them, and the manifest each was pulling (stored form). */
   private readonly pulls
+  private readonly pullManifests
 
 
   constructor (private readonly init: SwarmServiceInit) {
     this.libp2p = init.libp2p
     this.log = init.logger ?? silentLogger
     this.pulls = init.db?.sublevel<string, Uint8Array>('swarm-pulls', { valueEncoding: 'view' })
+    this.pullManifests = init.db?.sublevel<string, Uint8Array>('swarm-pull-manifests', { valueEncoding: 'view' })
     if (init.registry != null) {
       const registers = [init.registry]
       this.metrics = {
@@ -110,7 +113,8 @@ export class SwarmService implements Startable, ManifestSource {
       maxOutboundStreams: DEFAULT_MAX_OUTBOUND_STREAMS
     })
     void this.announceAll()
-    void this.resumePulls()
+    // the chunks of resumed pulls are pinned before start returns: an `image rm` (chunk GC) must not take them
+    await this.resumePulls()
   }
 
   async stop (): Promise<void> {
@@ -156,11 +160,16 @@ export class SwarmService implements Startable, ManifestSource {
 
   /** Start pulling `NAME[@VERSION]`; the job reports progress and settles when the image is complete. */
   pull (ref: string, opts: PullOptions = {}): PullJob {
+    return this.startPull(ref, opts)
+  }
+
+  /** `known`: the manifest a resumed pull was pulling (no provider is asked for it again). */
+  private startPull (ref: string, opts: PullOptions, known?: Manifest): PullJob {
     const r = parseImageRef(ref)
     for (const j of this.jobs.values()) if (j.ref === ref && !j.finished && opts.out == null) return j
     const job = new PullJob(ref)
     this.jobs.set(job.id, job)
-    void this.runJob(job, r, opts)
+    void this.runJob(job, r, opts, known)
     return job
   }
 
@@ -174,13 +183,14 @@ export class SwarmService implements Startable, ManifestSource {
     return [...this.jobs.values()].map(j => j.progress()).sort((a, b) => b.startedAt - a.startedAt)
   }
 
-  private async runJob (job: PullJob, r: ImageRef, opts: PullOptions): Promise<void> {
+  private async runJob (job: PullJob, r: ImageRef, opts: PullOptions, known?: Manifest): Promise<void> {
     await this.persist(job.ref, true)
     let key: string | undefined
     let unpin: (() => void) | undefined
+    let recording: Promise<void> | undefined
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
-      const resolved = local != null ? { manifest: local, peers: [] } : await this.resolveManifest(r).catch(async (err: Error) => {
+      const resolved = local != null || known != null ? { manifest: local ?? known!, peers: [] } : await this.resolveManifest(r).catch(async (err: Error) => {
         // nobody to ask (an isolated site): a version held here is still the answer to "the newest I can get"
         const held = err instanceof NoProvidersError ? await this.init.images.find(r.name) : undefined
         if (held == null) throw err
@@ -191,6 +201,8 @@ export class SwarmService implements Startable, ManifestSource {
       key = `${manifest.name}@${manifest.version}`
       unpin = this.init.pin?.(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
       if (this.stopping) throw new TransferAbortedError('node is stopping')
+      // written while the transfer starts (a 1 GiB disk's manifest is 3.4 MB); awaited before the record is removed
+      if (local == null && known == null) recording = this.persistManifest(job.ref, manifest)
       const transfer = this.active.get(key) ?? this.newTransfer(manifest, resolved.peers)
       job.transfer = transfer
       this.announce(manifest) // receivers serve what they have while downloading: let other receivers find them
@@ -210,6 +222,7 @@ export class SwarmService implements Startable, ManifestSource {
       unpin?.()
       if (key != null) this.active.delete(key)
       this.metrics?.active.set(this.active.size)
+      await recording
       if (!this.stopping) await this.persist(job.ref, false)
     }
   }
@@ -361,10 +374,33 @@ export class SwarmService implements Startable, ManifestSource {
     if (db == null) return
     try {
       if (on) await db.put(ref, enc.encode(JSON.stringify({ ref, at: Date.now() })))
-      else await db.del(ref)
+      else await Promise.all([db.del(ref), this.pullManifests?.del(ref)])
     } catch (err) {
       this.log.warn('cannot record pull', { ref, err })
     }
+  }
+
+  /** Record the manifest a pull is pulling: a restarted node pins its chunks at once and asks nobody for it again. */
+  private async persistManifest (ref: string, manifest: Manifest): Promise<void> {
+    try {
+      await this.pullManifests?.put(ref, encodeManifest(manifest))
+    } catch (err) {
+      this.log.warn('cannot record the manifest of a pull', { ref, err })
+    }
+  }
+
+  /** The recorded manifest of a pull, when it decodes and its signature verifies (else the pull resolves it again). */
+  private async recordedManifest (ref: string): Promise<Manifest | undefined> {
+    try {
+      const stored = await this.pullManifests?.get(ref)
+      if (stored === undefined) return undefined
+      const m = decodeManifest(stored)
+      if (await this.init.images.verify(m)) return m
+      this.log.warn('recorded manifest of a pull does not verify: resolving it again', { ref })
+    } catch (err) {
+      this.log.warn('cannot read the recorded manifest of a pull: resolving it again', { ref, err })
+    }
+    return undefined
   }
 
   private async resumePulls (): Promise<void> {
@@ -372,8 +408,12 @@ export class SwarmService implements Startable, ManifestSource {
     if (db == null) return
     try {
       for await (const [ref, value] of db.iterator()) {
-        this.log.info('resuming image pull', { ref, since: (JSON.parse(dec.decode(value)) as { at?: number }).at })
-        this.pull(ref)
+        const known = await this.recordedManifest(ref)
+        this.log.info('resuming image pull', { ref, since: (JSON.parse(dec.decode(value)) as { at?: number }).at, manifest: known != null })
+        // pinned now, not once the job has started: GC may run before that
+        const unpin = known != null ? this.init.pin?.(known.chunks.filter(c => c.zero !== true).map(c => c.id)) : undefined
+        const job = this.startPull(ref, {}, known)
+        if (unpin != null) job.done.then(unpin, unpin)
       }
     } catch (err) {
       this.log.warn('cannot resume pulls', { err })
