@@ -198,6 +198,33 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     expect(result.peers.length).toBeGreaterThanOrEqual(2)
   })
 
+  it('a node still pulling announces the version it pulls, and not the name (it cannot serve the newest complete manifest)', async () => {
+    const secret = generateSecret()
+    const image = makeImage('alpine', '3.21', testBytes(200, CHUNK), CHUNK)
+    const seed = await seeder(secret, image)
+    const receiver = await SwarmTestNode.create(secret)
+    const observer = await SwarmTestNode.create(secret)
+    nodes.push(seed, receiver, observer)
+    await mesh(nodes)
+    seed.swarm.announce(image.manifest)
+    await waitFor(async () => (await receiver.swarm.providers('alpine', '3.21')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
+    // the seed serves 20 chunks, then holds the rest back until released: the receiver stays mid-pull
+    const release = Promise.withResolvers<void>()
+    let served = 0
+    const get = seed.store.get.bind(seed.store)
+    seed.store.get = async id => {
+      if (++served > 20) await release.promise
+      return await get(id)
+    }
+    const job = receiver.swarm.pull('alpine@3.21')
+    await waitFor(async () => (await observer.swarm.providers('alpine', '3.21')).includes(receiver.id), { timeoutMs: 20_000, what: 'the receiver under the version key' })
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(job.progress().state).toBe('running')
+    expect(await observer.swarm.providers('alpine')).not.toContain(receiver.id)
+    release.resolve()
+    await job.done
+  })
+
   it('ignores a provider whose manifest signature does not verify', async () => {
     const secret = generateSecret()
     const image = makeImage('evil', '1', testBytes(10, CHUNK), CHUNK)

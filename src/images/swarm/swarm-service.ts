@@ -139,9 +139,15 @@ export class SwarmService implements Startable, ManifestSource {
     return local != null ? Bitfield.full(local.chunks.length) : undefined
   }
 
-  /** Announce provider records for `name` and `name@version` (fire and forget; failures are logged). */
-  announce (manifest: Pick<Manifest, 'name' | 'version'>): void {
-    for (const key of [imageProviderKey(manifest.name), imageProviderKey(manifest.name, manifest.version)]) {
+  /**
+   * Announce provider records for `name@version` and, for a complete image, `name` (fire and forget; failures are
+   * logged). A node still pulling announces the version only: a puller of `name` alone wants the newest complete
+   * manifest, which a partial holder does not serve, and each record is a DHT walk plus a message to every close
+   * node (in a fan-out to 8 receivers, kad-dht and peer-store work were a fifth of a receiver's profile).
+   */
+  announce (manifest: Pick<Manifest, 'name' | 'version'>, complete = true): void {
+    const keys = [imageProviderKey(manifest.name, manifest.version), ...(complete ? [imageProviderKey(manifest.name)] : [])]
+    for (const key of keys) {
       this.libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) }).catch((err: Error) => {
         this.log.debug('provide failed', { image: `${manifest.name}@${manifest.version}`, err: err.message })
       })
@@ -205,7 +211,8 @@ export class SwarmService implements Startable, ManifestSource {
       if (local == null && known == null) recording = this.persistManifest(job.ref, manifest)
       const transfer = this.active.get(key) ?? this.newTransfer(manifest, resolved.peers)
       job.transfer = transfer
-      this.announce(manifest) // receivers serve what they have while downloading: let other receivers find them
+      // receivers serve what they have while downloading: let other receivers find them (the name once complete)
+      this.announce(manifest, false)
       const result = await transfer.run()
       this.metrics?.fetched.inc(result.fetchedBytes)
       await this.init.images.addPulled(manifest)
