@@ -3,10 +3,17 @@ import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { ChunkRef, ChunkStoreView, Manifest } from './types.js'
 import { fsyncDir } from '../storage/atomic-file.js'
+import { Writeback } from '../storage/writeback.js'
 import { diskFullOr } from './errors.js'
 
 /** Manifest entries read (one batched, verified store read) and written per step; the next window is read meanwhile. */
 const WINDOW_ENTRIES = 512
+/**
+ * Disk bytes written (holes included) after which the file is fdatasync'ed in the background (storage/writeback.ts),
+ * so the final fsync has little left: a 1 GiB realistic disk (700 MB of data) took 1.94–2.12 s to write without it,
+ * 1.51–1.82 s with it (three runs each, one process).
+ */
+const WRITEBACK_BYTES = 64 * 1024 * 1024
 
 export interface MaterialiseProgress {
   doneBytes: number
@@ -24,6 +31,7 @@ export async function writeDisk (manifest: Manifest, store: ChunkStoreView, dest
   await mkdir(dir, { recursive: true })
   const tmp = join(dir, `.${basename(destPath)}.${randomBytes(6).toString('hex')}.tmp`)
   const fh = await open(tmp, 'wx', 0o644)
+  const writeback = new Writeback(WRITEBACK_BYTES)
   try {
     try {
       const chunks = manifest.chunks
@@ -37,12 +45,16 @@ export async function writeDisk (manifest: Manifest, store: ChunkStoreView, dest
         const bytes: Uint8Array[] = await next!
         next = from + WINDOW_ENTRIES < chunks.length ? read(from + WINDOW_ENTRIES) : undefined
         next?.catch(() => {}) // awaited in the next round; a failure there is thrown then
+        const at = offset
         offset = await writeWindow(fh, chunks.slice(from, from + WINDOW_ENTRIES), bytes, offset)
+        writeback.wrote(fh, offset - at)
         onProgress?.({ doneBytes: offset, totalBytes: manifest.size })
       }
+      await writeback.settle()
       await fh.truncate(manifest.size)
       await fh.sync()
     } finally {
+      await writeback.idle()
       await fh.close()
     }
     await rename(tmp, destPath)
