@@ -113,7 +113,7 @@ export class SwarmService implements Startable, ManifestSource {
       maxOutboundStreams: DEFAULT_MAX_OUTBOUND_STREAMS
     })
     void this.announceAll()
-    // the chunks of resumed pulls are pinned before start returns: an `image rm` (chunk GC) must not take them
+    // resumed pulls pin their chunks before start returns (runJob)
     await this.resumePulls()
   }
 
@@ -190,9 +190,11 @@ export class SwarmService implements Startable, ManifestSource {
   }
 
   private async runJob (job: PullJob, r: ImageRef, opts: PullOptions, known?: Manifest): Promise<void> {
+    // a resumed pull's chunks are pinned before the first await, so before start() returns: an `image rm` (chunk GC)
+    // must not take what it already verified
+    let unpin = known != null ? this.pinChunks(known) : undefined
     await this.persist(job.ref, true)
     let key: string | undefined
-    let unpin: (() => void) | undefined
     let recording: Promise<void> | undefined
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
@@ -205,7 +207,7 @@ export class SwarmService implements Startable, ManifestSource {
       const manifest = resolved.manifest
       job.manifest = manifest
       key = `${manifest.name}@${manifest.version}`
-      unpin = this.init.pin?.(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
+      unpin ??= this.pinChunks(manifest)
       if (this.stopping) throw new TransferAbortedError('node is stopping')
       // written while the transfer starts (a 1 GiB disk's manifest is 3.4 MB); awaited before the record is removed
       if (local == null && known == null) recording = this.persistManifest(job.ref, manifest)
@@ -232,6 +234,11 @@ export class SwarmService implements Startable, ManifestSource {
       await recording
       if (!this.stopping) await this.persist(job.ref, false)
     }
+  }
+
+  /** Keep the chunks of `manifest` from garbage collection; returns the release (undefined without a pin hook). */
+  private pinChunks (manifest: Manifest): (() => void) | undefined {
+    return this.init.pin?.(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
   }
 
   private newTransfer (manifest: Manifest, initialPeers: string[]): Transfer {
@@ -417,10 +424,7 @@ export class SwarmService implements Startable, ManifestSource {
       for await (const [ref, value] of db.iterator()) {
         const known = await this.recordedManifest(ref)
         this.log.info('resuming image pull', { ref, since: (JSON.parse(dec.decode(value)) as { at?: number }).at, manifest: known != null })
-        // pinned now, not once the job has started: GC may run before that
-        const unpin = known != null ? this.init.pin?.(known.chunks.filter(c => c.zero !== true).map(c => c.id)) : undefined
-        const job = this.startPull(ref, {}, known)
-        if (unpin != null) job.done.then(unpin, unpin)
+        this.startPull(ref, {}, known)
       }
     } catch (err) {
       this.log.warn('cannot resume pulls', { err })
