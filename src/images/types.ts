@@ -57,6 +57,11 @@ export interface ChunkStoreView {
   getEncodedMany?(ids: string[]): Promise<Array<Uint8Array | undefined>>
   /** Presence of many chunks (one index lookup). */
   hasMany?(ids: string[]): Promise<boolean[]>
+  /**
+   * Look up where these chunks lie ahead of requests for them (a server that just told a peer about an image):
+   * later `getEncodedMany` calls then skip the index. Best effort, never throws.
+   */
+  prefetchLocations?(ids: string[]): Promise<void>
   /** Verifies sha256(bytes) === id before storing; throws on mismatch. Idempotent. */
   put(id: string, bytes: Uint8Array): Promise<void>
 }

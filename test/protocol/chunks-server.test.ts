@@ -109,6 +109,51 @@ describe('chunk server (responder side)', () => {
     session.close()
   })
 
+  it('answers requests that arrive together with one batched store read', async () => {
+    const store = new EncodedMemoryChunkStore()
+    const { client, image } = await setup({ store, bytes: testBytes(60) })
+    const session = new PeerSession(client, 'server')
+    const ids = [...image.chunks.keys()].slice(0, 40)
+    expect(ids.length).toBe(40)
+    // requested in one tick: they leave in one write; a server reading per arriving frame made 4 reads of one
+    // request each (its concurrency) before it batched the rest
+    await Promise.all(ids.map(async id => await session.getChunk(id)))
+    expect(store.encodedManyCalls).toBe(1)
+    session.close()
+  })
+
+  it('warms the store\'s chunk locations once per image when a peer asks for its manifest or bitfield', async () => {
+    const store = new EncodedMemoryChunkStore()
+    const prefetched: string[][] = []
+    Object.assign(store, { prefetchLocations: async (ids: string[]) => { prefetched.push(ids) } })
+    const image = makeImage('alpine', '3.20', testBytes(30))
+    await seedStore(store, image)
+    const ids = image.manifest.chunks.filter(c => c.zero !== true).map(c => c.id)
+    const source = new MemorySource(store)
+    source.manifests.push(image.manifest)
+    Object.assign(source, { held: async () => image.manifest })
+    const session = async (server: ChunkServer): Promise<PeerSession> => {
+      const [client, inbound] = await pair()
+      void server.handle(inbound, 'client')
+      return new PeerSession(client, 'server')
+    }
+    // a seeder not asked for the manifest: a peer polls what it has
+    const first = new ChunkServer({ store, source })
+    const poller = await session(first)
+    await poller.getHave('alpine', '3.20', image.manifest.chunks.length)
+    expect(prefetched).toEqual([ids])
+    await (await session(first)).getManifest('alpine', '3.20') // once per image
+    expect(prefetched).toEqual([ids])
+    // one asked for the manifest
+    const second = new ChunkServer({ store, source })
+    const asker = await session(second)
+    await asker.getManifest('alpine', '3.20')
+    await asker.getHave('alpine', '3.20', image.manifest.chunks.length)
+    expect(prefetched).toEqual([ids, ids])
+    poller.close()
+    asker.close()
+  })
+
   it('answers a have poll queued behind a window of chunk requests before the chunk batches still waiting', async () => {
     const store = new EncodedMemoryChunkStore()
     const image = makeImage('alpine', '3.20', testBytes(120))

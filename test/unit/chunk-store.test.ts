@@ -191,6 +191,33 @@ describe('chunk store', () => {
     asyncReads.mockRestore()
   })
 
+  it('prefetches the locations of chunks about to be requested: a cold store then serves them without the index', async () => {
+    const cs = Array.from({ length: 30 }, () => randomBytes(3000))
+    await store.putHashed(cs.map(c => ({ id: sha(c), bytes: c })))
+    const ids = cs.map(c => sha(c))
+    const absent = sha(randomBytes(10))
+    // a restarted node: nothing remembered
+    await store.close()
+    store = await ChunkStore.open({ dataDir: dir, db })
+    await store.entry(absent) // the new index sublevel finishes opening (a call made while it opens is made again)
+    const lookups = vi.spyOn(store.indexSublevel, 'getMany')
+    await store.prefetchLocations([...ids, ...ids, absent])
+    expect(lookups).toHaveBeenCalledTimes(1)
+    expect(lookups.mock.calls[0]?.[0]).toEqual([...ids, absent]) // each once
+    lookups.mockClear()
+    const served = await store.getEncodedMany(ids)
+    expect(lookups).not.toHaveBeenCalled()
+    expect(served.map(e => sha(decodeChunkFile(e!, lz4Napi)))).toEqual(ids)
+    // nothing was remembered for the absent one: asked of the index, and absent
+    expect(await store.getEncodedMany([absent])).toEqual([undefined])
+    expect(lookups).toHaveBeenCalledTimes(1)
+    // remembered chunks are not looked up again
+    lookups.mockClear()
+    await store.prefetchLocations(ids)
+    expect(lookups).not.toHaveBeenCalled()
+    lookups.mockRestore()
+  })
+
   it('reports absent chunks as ERR_CHUNK_NOT_FOUND', async () => {
     await expect(store.get(sha(Buffer.from('nope')))).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND', name: 'ChunkNotFoundError' })
     expect(await store.has(sha(Buffer.from('nope')))).toBe(false)

@@ -6,7 +6,7 @@ import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { InvalidInputError } from '../../errors.js'
-import { CHUNKS_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_COMPACT_BELOW, DEFAULT_MAX_PACK_BYTES, DEFAULT_MIN_COMPRESSION_SAVING, LOCATION_CACHE_ENTRIES, PACKS_DIR } from '../constants.js'
+import { CHUNKS_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_COMPACT_BELOW, DEFAULT_MAX_PACK_BYTES, DEFAULT_MIN_COMPRESSION_SAVING, LOCATION_CACHE_ENTRIES, LOCATION_PREFETCH_SLICE, PACKS_DIR } from '../constants.js'
 import { ChunkCorruptError, ChunkHashMismatchError, ChunkNotFoundError, ChunkStoreFormatError, diskFullOr } from '../errors.js'
 import { isZero } from '../chunker/fastcdc.js'
 import { MAX_CHUNK_BYTES } from '../chunker/params.js'
@@ -106,6 +106,8 @@ export class ChunkStore implements ChunkStoreView {
   private readonly pinSets = new Set<Set<string>>()
   /** Locations of chunks stored or served lately, for getEncodedMany (see LocationCache). */
   private readonly locations = new LocationCache(LOCATION_CACHE_ENTRIES)
+  /** Bumped when a chunk is dropped as corrupt: a prefetch that read the index before that keeps nothing it read. */
+  private dropped = 0
 
   private constructor (init: ChunkStoreInit, readonly packs: PackFiles) {
     this.dir = join(init.dataDir, CHUNKS_DIR)
@@ -209,6 +211,31 @@ export class ChunkStore implements ChunkStoreView {
     })
     await this.readAt(found, stored, () => {})
     return stored
+  }
+
+  /**
+   * Look up the locations of chunks a peer is about to request (see ChunkStoreView.prefetchLocations): the
+   * uncached ones among the first half cache's worth of `ids`, LOCATION_PREFETCH_SLICE keys per index lookup. A
+   * seeder with a cold cache otherwise looks up each small batch of requests on its own: ~60 µs of main-thread CPU
+   * per LevelDB getMany call whatever its size, 1.1 of the seeder's 7.5 CPU s in a 1 GiB pull.
+   */
+  async prefetchLocations (ids: string[]): Promise<void> {
+    const todo = [...new Set(ids)].filter(id => this.locations.peek(id) === undefined).slice(0, LOCATION_CACHE_ENTRIES / 2)
+    try {
+      for (let i = 0; i < todo.length; i += LOCATION_PREFETCH_SLICE) {
+        const slice = todo.slice(i, i + LOCATION_PREFETCH_SLICE)
+        const dropped = this.dropped
+        const values = await this.index.getMany(slice)
+        if (dropped !== this.dropped) continue
+        slice.forEach((id, k) => {
+          const v = values[k]
+          const e = v === undefined ? undefined : decodeEntry(v)
+          if (e?.present === true && this.locations.peek(id) === undefined) this.locations.set(id, { pack: e.pack, offset: e.offset, stored: e.stored })
+        })
+      }
+    } catch (err) {
+      this.log.debug('location prefetch failed', { err: (err as Error).message })
+    }
   }
 
   /** Read the records at `reads` into `out[i]`; `onFailed(i)` for each whose read failed. */
@@ -377,6 +404,7 @@ export class ChunkStore implements ChunkStoreView {
 
   private async dropCorrupt (id: string, seen: IndexEntry, why: string): Promise<void> {
     this.log.warn('dropping corrupt chunk', { id, why })
+    this.dropped++
     this.locations.delete(id)
     await this.lock.run(async () => {
       const e = await this.entry(id)

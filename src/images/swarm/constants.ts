@@ -20,6 +20,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 export const DEFAULT_DIAL_TIMEOUT_MS = 10_000
 /** A responder closes a stream that sends no request for this long. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
+/**
+ * A server warms its store's chunk locations for an image when a peer asks for its manifest or bitfield, at most
+ * this often per image (the location cache keeps 65,536 and another image's traffic may push them out meanwhile).
+ */
+export const LOCATION_PREFETCH_AGAIN_MS = 30_000
 /** GET_CHUNK requests a responder reads from its store together (one index lookup) and answers in one write. */
 export const CHUNK_READ_BATCH = 64
 /** Requests a responder queues per stream before it resets the stream. */

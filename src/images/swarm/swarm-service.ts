@@ -132,6 +132,10 @@ export class SwarmService implements Startable, ManifestSource {
     return this.active.get(`${name}@${version}`)?.manifest
   }
 
+  async held (name: string, version: string): Promise<Manifest | undefined> {
+    return await this.init.images.find(name, version).catch(() => undefined)
+  }
+
   async have (name: string, version: string): Promise<Bitfield | HaveLog | undefined> {
     const t = this.active.get(`${name}@${version}`)
     if (t != null) return t.haveLog
