@@ -57,6 +57,11 @@ export class PiecePicker {
   private order: Piece[] = []
   private head = 0
   private retry: Piece[] = []
+  /**
+   * Pieces in the Requested state, which endgame duplicates: scanning every piece instead, for each pick once nothing
+   * was missing, took 5% of a single-seeder receiver's CPU at 38,000 pieces.
+   */
+  private readonly requested = new Set<Piece>()
   private dirty = true
   private rebuiltAt = 0
   private missing = 0
@@ -126,6 +131,7 @@ export class PiecePicker {
     if (p.state === PieceState.Done) return
     if (p.state === PieceState.Missing) this.missing--
     if (p.state === PieceState.Storing) this.storing--
+    this.requested.delete(p)
     p.state = PieceState.Done
     p.requesters.clear()
     this.remaining--
@@ -145,6 +151,7 @@ export class PiecePicker {
       if (this.missing === 0) this.generation++
     }
     if (p.state !== PieceState.Storing) this.storing++
+    this.requested.delete(p)
     p.state = PieceState.Storing
   }
 
@@ -153,6 +160,7 @@ export class PiecePicker {
     this.endHelp(p)
     if (p.state === PieceState.Missing || p.state === PieceState.Done) return
     if (p.state === PieceState.Storing) this.storing--
+    this.requested.delete(p)
     p.state = PieceState.Missing
     this.missing++
     this.retry.push(p)
@@ -354,8 +362,8 @@ export class PiecePicker {
     // endgame: everything missing is in flight somewhere, and little is left: duplicate those requests so the
     // slowest peer does not hold up the end (with large windows, earlier duplication would only waste bandwidth)
     if (this.remaining - this.storing > this.endgameMaxPieces) return undefined
-    for (const p of this.pieces) {
-      if (p.state === PieceState.Requested && p.requesters.size < this.endgameRequesters && !p.requesters.has(peer) && bits.get(p.entries[0] ?? 0)) {
+    for (const p of this.requested) {
+      if ( p.requesters.size < this.endgameRequesters && !p.requesters.has(peer) && bits.get(p.entries[0] ?? 0)) {
         p.requesters.add(peer)
         return p
       }
@@ -365,6 +373,7 @@ export class PiecePicker {
 
   private take (p: Piece, peer: string): Piece {
     p.state = PieceState.Requested
+    this.requested.add(p)
     p.requesters.add(peer)
     this.missing--
     if (this.missing === 0) this.generation++
