@@ -45,12 +45,13 @@ export function encodeChunkParts (raw: Uint8Array, codec: Lz4Codec, minSaving: n
 
 /** The 8-byte header of a stored chunk whose payload is in `encoding` and decodes to `size` bytes. */
 export function chunkHeader (encoding: number, size: number): Uint8Array {
-  const header = new Uint8Array(HEADER_BYTES)
+  // a Buffer from the pool, written in place (see encodeEntry in chunk-index.ts)
+  const header = Buffer.allocUnsafe(HEADER_BYTES)
   header[0] = 0x4e
   header[1] = 0x43
   header[2] = 1
   header[3] = encoding
-  new DataView(header.buffer).setUint32(4, size, true)
+  header.writeUInt32LE(size, 4)
   return header
 }
 

@@ -17,15 +17,16 @@ export interface IndexEntry {
 export const ENTRY_BYTES = 23
 
 export function encodeEntry (e: IndexEntry): Uint8Array {
-  const out = new Uint8Array(ENTRY_BYTES)
-  const v = new DataView(out.buffer)
-  v.setUint32(0, e.refs, true)
-  v.setUint32(4, e.size, true)
-  v.setUint32(8, e.stored, true)
-  v.setUint8(12, (e.present ? 1 : 0) | (e.compressed ? 2 : 0))
-  v.setUint32(13, e.pack, true)
-  v.setUint32(17, e.offset % 2 ** 32, true)
-  v.setUint16(21, Math.floor(e.offset / 2 ** 32), true)
+  // a Buffer from the pool: a small Uint8Array's `.buffer` (for a DataView) moved its bytes off the V8 heap, which
+  // was most of this function's 0.2 s in a 1 GiB pull
+  const out = Buffer.allocUnsafe(ENTRY_BYTES)
+  out.writeUInt32LE(e.refs, 0)
+  out.writeUInt32LE(e.size, 4)
+  out.writeUInt32LE(e.stored, 8)
+  out.writeUInt8((e.present ? 1 : 0) | (e.compressed ? 2 : 0), 12)
+  out.writeUInt32LE(e.pack, 13)
+  out.writeUInt32LE(e.offset % 2 ** 32, 17)
+  out.writeUInt16LE(Math.floor(e.offset / 2 ** 32), 21)
   return out
 }
 

@@ -13,10 +13,11 @@ export const RECORD_PREFIX_BYTES = 40
 const MAGIC = [0x4e, 0x43, 0x50, 0x4b]
 
 export function recordPrefix (id: string, storedLength: number): Uint8Array {
-  const out = new Uint8Array(RECORD_PREFIX_BYTES)
+  // a Buffer from the pool, written in place (see encodeEntry in chunk-index.ts)
+  const out = Buffer.allocUnsafe(RECORD_PREFIX_BYTES)
   out.set(MAGIC, 0)
-  out.set(Buffer.from(id, 'hex'), 4)
-  new DataView(out.buffer).setUint32(36, storedLength, true)
+  if (out.write(id, 4, 'hex') !== 32) throw new Error(`not a chunk ID: ${id}`)
+  out.writeUInt32LE(storedLength, 36)
   return out
 }
 
