@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { randomBytes } from 'node:crypto'
-import { decodeWireChunk, maxLz4Bytes, wireFromStored } from '../../src/images/swarm/chunk-encoding.js'
+import { chunkDataResponse, decodeWireChunk, maxLz4Bytes, wireFromStored } from '../../src/images/swarm/chunk-encoding.js'
 import { ChunkResponse } from '../../src/images/swarm/pb/chunks.js'
 import { decodeChunkFile } from '../../src/images/store/chunk-file.js'
 import { lz4Napi, type Lz4Codec } from '../../src/images/store/lz4.js'
@@ -16,6 +16,20 @@ function countingCodec (): Lz4Codec & { calls: number } {
 
 describe('chunk wire encoding', () => {
   const text = Buffer.from('novacron chunk swarm '.repeat(800))
+
+  it('writes a chunk response as parts whose bytes are exactly ChunkResponse.encode, the chunk bytes not copied', () => {
+    for (const id of [0, 1, 127, 128, 300_000, 2 ** 32 - 1]) {
+      for (const size of [0, 1, 127, 128, 40_000, 4 * 1024 * 1024]) {
+        for (const encoding of [Encoding.RAW, Encoding.LZ4]) {
+          const data = randomBytes(size)
+          const parts = chunkDataResponse(id, { data, encoding })
+          const expected = ChunkResponse.encode({ id, status: ChunkResponse.Status.OK, data, encoding })
+          expect(Buffer.concat(parts).equals(Buffer.from(expected))).toBe(true)
+          if (size > 0) expect(parts[1]).toBe(data)
+        }
+      }
+    }
+  })
 
   it('sends the stored form as is and rebuilds the same stored form on the receiving side', () => {
     const stored = storedForm(text)

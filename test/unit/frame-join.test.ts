@@ -12,6 +12,12 @@ describe('joinFrames', () => {
     back.forEach((f, i) => { expect(Buffer.compare(Buffer.from(f), Buffer.from(frames[i]!))).toBe(0) })
   })
 
+  it('writes a frame given as parts as one frame of their bytes back to back', () => {
+    const joined = joinFrames([Uint8Array.of(1, 2), [Uint8Array.of(3), new Uint8Array(0), new Uint8Array(200).fill(4)], Uint8Array.of(5)])
+    const back = [...new LengthPrefixedDecoder({ maxDataLength: 1 << 20 }).decode(joined)].map(f => [...f.subarray()])
+    expect(back).toEqual([[1, 2], [3, ...new Array<number>(200).fill(4)], [5]])
+  })
+
   it('writes an empty frame as its zero length', () => {
     expect([...joinFrames([new Uint8Array(0), Uint8Array.of(5)])]).toEqual([0, 1, 5])
   })

@@ -19,6 +19,9 @@ describe('cachedKeyNoiseCrypto', () => {
       expect(bytes(ours.chaCha20Poly1305Encrypt(plain, nonce, ad, k))).toEqual(expected)
       const list = new Uint8ArrayList(plain.subarray(0, 12), plain.subarray(12, 14), plain.subarray(14))
       expect(bytes(ours.chaCha20Poly1305Encrypt(list as never, nonce, ad, k))).toEqual(expected)
+      // many pieces (joined before sealing)
+      const many = new Uint8ArrayList(...Array.from({ length: 9 }, (_, i) => plain.subarray(Math.floor(i * size / 9), Math.floor((i + 1) * size / 9))))
+      expect(bytes(ours.chaCha20Poly1305Encrypt(many as never, nonce, ad, k))).toEqual(expected)
       expect(bytes(ours.chaCha20Poly1305Decrypt(expected, nonce, ad, k))).toEqual(plain)
     }
   })

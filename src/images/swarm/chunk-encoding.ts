@@ -2,6 +2,7 @@ import { ENCODING_LZ4, ENCODING_RAW, HEADER_BYTES, chunkHeader, hasChunkHeader }
 import { lz4Napi, type Lz4Codec } from '../store/lz4.js'
 import { ChunkResponse } from './pb/chunks.js'
 import { BadChunkError } from './errors.js'
+import { writeVarint } from './frame-channel.js'
 import type { StoredParts } from '../types.js'
 
 const { Encoding } = ChunkResponse
@@ -33,6 +34,34 @@ export function wireFromStored (stored: Uint8Array): WireChunk | undefined {
   if (stored[3] === ENCODING_RAW) return { data, encoding: Encoding.RAW }
   if (stored[3] === ENCODING_LZ4) return { data, encoding: Encoding.LZ4 }
   return undefined
+}
+
+/** protobuf keys of ChunkResponse fields: id (1, varint), data (6, bytes), encoding (7, varint). */
+const ID_KEY = (1 << 3) | 0
+const DATA_KEY = (6 << 3) | 2
+const ENCODING_KEY = (7 << 3) | 0
+/** The wire numbers of ChunkResponse.Encoding (protocols/chunks.proto); RAW, 0, is the default and not sent. */
+const ENCODING_NUMBER: Record<ChunkResponse.Encoding, number> = { [Encoding.RAW]: 0, [Encoding.LZ4]: 1 }
+
+/**
+ * The ChunkResponse `{ id, status: OK, data, encoding }` as parts to send back to back: the fields before `data`,
+ * `data` itself (not copied), the encoding after it. The same bytes as `ChunkResponse.encode` (fields in number
+ * order, defaults left out), without its copy of every chunk a server sends.
+ */
+export function chunkDataResponse (id: number, chunk: WireChunk): Uint8Array[] {
+  const head = Buffer.allocUnsafe(12)
+  let at = 0
+  if (id !== 0) {
+    head[at++] = ID_KEY
+    at = writeVarint(head, at, id)
+  }
+  if (chunk.data.byteLength > 0) {
+    head[at++] = DATA_KEY
+    at = writeVarint(head, at, chunk.data.byteLength)
+  }
+  const parts = chunk.data.byteLength > 0 ? [head.subarray(0, at), chunk.data] : [head.subarray(0, at)]
+  if (chunk.encoding !== Encoding.RAW) parts.push(Uint8Array.of(ENCODING_KEY, ENCODING_NUMBER[chunk.encoding]))
+  return parts
 }
 
 /**

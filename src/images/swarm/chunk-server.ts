@@ -7,9 +7,9 @@ import { HaveLog } from './have-log.js'
 import { ChunkRequest, ChunkResponse, WireManifest } from './pb/chunks.js'
 import { toWireManifest } from './manifest-wire.js'
 import { encodeManifestDelta } from './manifest-delta.js'
-import { wireFromStored, type WireChunk } from './chunk-encoding.js'
+import { chunkDataResponse, wireFromStored, type WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError } from './errors.js'
-import { FrameChannel, encodeVarint } from './frame-channel.js'
+import { FrameChannel, encodeVarint, type Frame } from './frame-channel.js'
 import { CHUNK_READ_BATCH, DEFAULT_IDLE_TIMEOUT_MS, LOCATION_PREFETCH_AGAIN_MS, DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BYTES, MAX_REF_LENGTH } from './constants.js'
 
 /** What a responder knows about images: complete ones and those it is still downloading. */
@@ -52,7 +52,7 @@ export function chunkResponse (id: number, status: ChunkResponse.Status, fields:
 }
 
 /** An answer as a response to encode, or already encoded. */
-type Answer = ChunkResponse | { encoded: Uint8Array }
+type Answer = ChunkResponse | { encoded: Frame }
 
 /** The `manifest` field (3, length-delimited) of a ChunkResponse: appended to the encoded rest of the message. */
 const MANIFEST_FIELD_TAG = (3 << 3) | 2
@@ -283,7 +283,7 @@ export class ChunkServer {
       // absent, unreadable or a stored form this version does not send: the one-chunk path decides
       if (wire == null) return await this.answer(req, remote).catch(() => chunkResponse(req.id, Status.NOT_FOUND))
       this.onServed?.(wire.data.length, remote)
-      return chunkResponse(req.id, Status.OK, { data: wire.data as Uint8Array<ArrayBuffer>, encoding: wire.encoding })
+      return { encoded: chunkDataResponse(req.id, wire) }
     }))
   }
 

@@ -12,7 +12,7 @@ function varintBytes (n: number): number {
 }
 
 /** Write the unsigned LEB128 varint of `n` at `at`; returns the offset after it. */
-function writeVarint (out: Uint8Array, at: number, n: number): number {
+export function writeVarint (out: Uint8Array, at: number, n: number): number {
   let v = n
   while (v >= 0x80) {
     out[at++] = (v & 0x7f) | 0x80
@@ -29,19 +29,34 @@ export function encodeVarint (n: number): Uint8Array {
   return out
 }
 
+/** A frame: one buffer, or parts sent back to back (a response header and the chunk bytes it carries, uncopied). */
+export type Frame = Uint8Array | Uint8Array[]
+
+function frameBytes (f: Frame): number {
+  if (f instanceof Uint8Array) return f.byteLength
+  let n = 0
+  for (const part of f) n += part.byteLength
+  return n
+}
+
 /**
  * Frames, each behind its length as an unsigned LEB128 varint, in one buffer: one piece per write for yamux and
  * noise (which seal and send every piece of a list separately), for the price of one copy.
  */
-export function joinFrames (frames: Uint8Array[]): Uint8Array {
+export function joinFrames (frames: Frame[]): Uint8Array {
   let total = 0
-  for (const f of frames) total += varintBytes(f.byteLength) + f.byteLength
+  for (const f of frames) {
+    const n = frameBytes(f)
+    total += varintBytes(n) + n
+  }
   const out = Buffer.allocUnsafe(total)
   let at = 0
   for (const f of frames) {
-    at = writeVarint(out, at, f.byteLength)
-    out.set(f, at)
-    at += f.byteLength
+    at = writeVarint(out, at, frameBytes(f))
+    for (const part of f instanceof Uint8Array ? [f] : f) {
+      out.set(part, at)
+      at += part.byteLength
+    }
   }
   return out
 }
@@ -63,7 +78,7 @@ export interface FrameChannelInit {
  */
 export class FrameChannel {
   private readonly decoder: FrameDecoder
-  private readonly outbox: Uint8Array[] = []
+  private readonly outbox: Frame[] = []
   private flushing = false
   private ended = false
 
@@ -115,7 +130,7 @@ export class FrameChannel {
    * Queue a frame; frames queued before the event loop's next check phase are written together (one yamux frame
    * and one noise message for, say, every request a burst of answers freed up, instead of one each).
    */
-  send (frame: Uint8Array): void {
+  send (frame: Frame): void {
     if (this.ended) return
     this.outbox.push(frame)
     if (!this.flushing) {
