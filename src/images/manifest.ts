@@ -25,8 +25,27 @@ function bad (msg: string): never {
   throw new ManifestInvalidError(msg)
 }
 
-/** Structural checks every manifest must pass, local or received. */
+/**
+ * Manifests made by freezeManifest, with their canonical bytes once computed. A pull of a 1 GiB image (87,000
+ * entries) validated its manifest five times and built its canonical bytes four times (verify on receipt and at
+ * commit, the pull record, the stored form twice): ~0.3 s of the receiver's main thread. A frozen manifest cannot
+ * change, so it is validated and encoded once.
+ */
+const frozen = new WeakSet<object>()
+const validated = new WeakSet<object>()
+const canonical = new WeakMap<object, Uint8Array>()
+
+/** Freeze `m`, its chunk list and every entry (received, decoded and signed manifests are): see `frozen`. */
+export function freezeManifest<T extends UnsignedManifest> (m: T): T {
+  for (const c of m.chunks) Object.freeze(c)
+  Object.freeze(m.chunks)
+  frozen.add(Object.freeze(m))
+  return m
+}
+
+/** Structural checks every manifest must pass, local or received (once for a frozen one). */
 export function validateManifest (m: UnsignedManifest): void {
+  if (validated.has(m)) return
   if (!NAME.test(m.name)) bad(`image name "${m.name}" must match ${NAME.source}`)
   if (!IMAGE_VERSION.test(m.version)) bad(`version "${m.version}" must match ${IMAGE_VERSION.source}`)
   if (typeof m.author !== 'string' || m.author.length === 0 || m.author.length > 128) bad('bad author')
@@ -40,10 +59,13 @@ export function validateManifest (m: UnsignedManifest): void {
     total += c.size
   })
   if (total !== m.size) bad(`size ${m.size} is not the sum of the chunk sizes (${total})`)
+  if (frozen.has(m)) validated.add(m)
 }
 
 /** The bytes a manifest's signature covers. */
 export function canonicalManifestBytes (m: UnsignedManifest): Uint8Array {
+  const known = canonical.get(m)
+  if (known !== undefined) return known
   validateManifest(m)
   const name = enc.encode(m.name)
   const version = enc.encode(m.version)
@@ -65,14 +87,16 @@ export function canonicalManifestBytes (m: UnsignedManifest): Uint8Array {
     out[p + 36] = c.zero === true ? 1 : 0
     p += CHUNK_BYTES
   }
+  if (frozen.has(m)) canonical.set(m, out)
   return out
 }
 
 /** Sign with the node's Ed25519 key; `author` is set to that key's peer ID. */
 export async function signManifest (m: Omit<UnsignedManifest, 'author'>, key: PrivateKey, authorPeerId: string): Promise<Manifest> {
-  const unsigned: UnsignedManifest = { ...m, author: authorPeerId }
+  // entries copied: the signed manifest is frozen, the caller's list is not
+  const unsigned: UnsignedManifest = { ...m, chunks: m.chunks.map(c => ({ ...c })), author: authorPeerId }
   const signature = await key.sign(canonicalManifestBytes(unsigned))
-  return { ...unsigned, signature: Uint8Array.from(signature) }
+  return freezeManifest({ ...unsigned, signature: Uint8Array.from(signature) })
 }
 
 /** True when the manifest is well formed and signed by its author's key (the author's peer ID embeds the key). */
@@ -135,7 +159,7 @@ export function decodeManifest (b: Uint8Array): Manifest {
   need(sigLen)
   const signature = Uint8Array.from(b.subarray(p, p + sigLen))
   if (p + sigLen !== b.length) bad('trailing bytes after the manifest')
-  const m: Manifest = { name, version, size, chunks, author, createdAt, signature }
+  const m = freezeManifest<Manifest>({ name, version, size, chunks, author, createdAt, signature })
   validateManifest(m)
   return m
 }

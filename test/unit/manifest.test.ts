@@ -46,6 +46,25 @@ describe('manifest', () => {
     for (const t of tampered) expect(await verifyManifest(t)).toBe(false)
   })
 
+  it('validates and encodes a frozen (signed, decoded or received) manifest once; a plain object every time', async () => {
+    const { m } = await signed()
+    expect(Object.isFrozen(m) && Object.isFrozen(m.chunks) && Object.isFrozen(m.chunks[0])).toBe(true)
+    expect(() => { (m.chunks as Array<{ size: number }>)[0]!.size = 1 }).toThrow(TypeError)
+    expect(canonicalManifestBytes(m)).toBe(canonicalManifestBytes(m))
+    const decoded = decodeManifest(encodeManifest(m))
+    expect(canonicalManifestBytes(decoded)).toBe(canonicalManifestBytes(decoded))
+    expect(Buffer.from(canonicalManifestBytes(decoded)).equals(Buffer.from(canonicalManifestBytes(m)))).toBe(true)
+    // a plain object may change between calls: nothing is remembered for it
+    const plain = { ...unsigned, chunks: unsigned.chunks.map(c => ({ ...c })), author: '12D3KooWAuthor' }
+    const before = Buffer.from(canonicalManifestBytes(plain))
+    plain.chunks[0]!.id = 'c'.repeat(64)
+    expect(Buffer.from(canonicalManifestBytes(plain)).equals(before)).toBe(false)
+    plain.chunks[0]!.id = 'not hex'
+    expect(() => canonicalManifestBytes(plain)).toThrow(/bad ID/)
+    // signing froze a copy, not the caller's list
+    expect(Object.isFrozen(unsigned.chunks)).toBe(false)
+  })
+
   it('round-trips through its stored form', async () => {
     const { m } = await signed()
     const back = decodeManifest(encodeManifest(m))

@@ -1,6 +1,7 @@
 import type { Manifest } from '../types.js'
 import type { WireManifest } from './pb/chunks.js'
 import { BadManifestError } from './errors.js'
+import { freezeManifest } from '../manifest.js'
 import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, MAX_REF_LENGTH } from './constants.js'
 
 const HEX = /^[0-9a-f]{64}$/
@@ -41,7 +42,7 @@ export function fromWireManifest (w: WireManifest, limits: ManifestLimits = {}):
   })
   if (total !== w.size) bad(`size ${w.size} is not the sum of its chunks (${total})`)
   if (!Number.isSafeInteger(w.createdAt)) bad('bad createdAt')
-  return { name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: w.createdAt, signature: Uint8Array.from(w.signature) }
+  return freezeManifest({ name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: w.createdAt, signature: Uint8Array.from(w.signature) })
 }
 
 export function isChunkId (id: string): boolean {
