@@ -27,6 +27,13 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
 export const LOCATION_PREFETCH_AGAIN_MS = 30_000
 /** GET_CHUNK requests a responder reads from its store together (one index lookup) and answers in one write. */
 export const CHUNK_READ_BATCH = 64
+/**
+ * Chunks a transfer's resume scan asks its store about at once (one index lookup). Nothing is requested before the
+ * scan ends, and each lookup's continuation waits behind whatever else the node is doing then (sessions opening,
+ * the pull's record, announcements): 38 lookups of 1024 took 430 ms in a 4-seeder pull of 1 GiB, 3 of 16,384 140 ms
+ * (60 ms either way alone).
+ */
+export const SCAN_BATCH = 16_384
 /** Requests a responder queues per stream before it resets the stream. */
 export const DEFAULT_MAX_QUEUED_REQUESTS = 256
 /** Concurrent inbound / outbound chunk streams per connection. */

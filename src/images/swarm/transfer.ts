@@ -11,7 +11,7 @@ import { decodeWireChunk, type DecodedChunk, type WireChunk } from './chunk-enco
 import { BadChunkError, ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, TransferAbortedError, TransferStalledError } from './errors.js'
 import {
   DEFAULT_ENDGAME_REQUESTERS, DEFAULT_HAVE_POLL_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_PEER_TIMEOUTS, DEFAULT_MAX_PEERS,
-  DEFAULT_MAX_PROVIDER_REFRESH_MS, DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS
+  DEFAULT_MAX_PROVIDER_REFRESH_MS, DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS, SCAN_BATCH
 } from './constants.js'
 
 export interface TransferOptions {
@@ -184,7 +184,7 @@ export class Transfer {
   private async scanStore (): Promise<void> {
     const pieces = this.picker.pieces
     const { store } = this.init
-    const step = store.hasMany != null ? 1024 : 64
+    const step = store.hasMany != null ? SCAN_BATCH : 64
     for (let i = 0; i < pieces.length; i += step) {
       const batch = pieces.slice(i, i + step)
       const held = store.hasMany != null ? await store.hasMany(batch.map(p => p.id)) : await Promise.all(batch.map(async p => await store.has(p.id)))
