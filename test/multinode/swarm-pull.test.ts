@@ -101,7 +101,7 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     expect(r2.manifest.version).toBe('2')
     // v2's manifest came as a delta against v1 (the newest version held): 20 new entries and a few runs
     const deltaBytes = await manifestBytes() - wholeManifest
-    expect(wholeManifest).toBeGreaterThan(400 * 36)
+    expect(wholeManifest).toBeGreaterThan(v1.chunks.size * 32) // each distinct chunk's ID at least (packed list)
     expect(deltaBytes).toBeGreaterThan(0)
     expect(deltaBytes).toBeLessThan(wholeManifest / 5)
     const changed = [...v2.chunks.keys()].filter(id => !v1.chunks.has(id))

@@ -7,6 +7,7 @@ import { PeerSession } from '../../src/images/swarm/peer-session.js'
 import { ChunkRequest, ChunkResponse } from '../../src/images/swarm/pb/chunks.js'
 
 import { decodeWireChunk } from '../../src/images/swarm/chunk-encoding.js'
+import { fromWireManifest } from '../../src/images/swarm/manifest-wire.js'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import { HaveLog } from '../../src/images/swarm/have-log.js'
 import { EncodedMemoryChunkStore, MemoryChunkStore, MemorySource, compressibleBytes, makeImage, pair, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
@@ -255,6 +256,22 @@ describe('chunk server (responder side)', () => {
     const [id] = [...image.chunks.keys()]
     expect((await session.getChunk(id ?? '')).data.length).toBeGreaterThan(0)
     session.close()
+  })
+
+  it('sends the manifest\'s chunk list packed only to a requester that accepts it (older requesters read refs)', async () => {
+    const { client, image } = await setup()
+    const lp = lpStream(client)
+    const ask = async (id: number, acceptPacked: boolean): Promise<ChunkResponse> => {
+      await lp.write(ChunkRequest.encode({ type: ChunkRequest.Type.GET_MANIFEST, id, name: 'alpine', version: '3.20', acceptPacked }))
+      return ChunkResponse.decode(await lp.read())
+    }
+    const refs = (await ask(1, false)).manifest
+    expect(refs?.chunks.length).toBe(image.manifest.chunks.length)
+    expect(refs?.packed.length).toBe(0)
+    const packed = (await ask(2, true)).manifest
+    expect(packed?.chunks.length).toBe(0)
+    expect(packed?.packed.length).toBeGreaterThan(0)
+    expect(fromWireManifest(packed!).chunks).toEqual(image.manifest.chunks)
   })
 
   it('resets the stream on a request frame over the size limit', async () => {

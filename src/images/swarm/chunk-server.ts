@@ -68,10 +68,11 @@ export class ChunkServer {
   private readonly concurrency: number
   private readonly onServed?: (bytes: number, remote: string) => void
   /**
-   * A manifest's encoded `manifest` field, per manifest object (the image service hands out one object per stored
-   * version): encoding an 87,000-entry manifest (a 1 GiB disk) took 90 ms, once per requester before.
+   * A manifest's encoded `manifest` field, chunk list packed or as refs, per manifest object (the image service
+   * hands out one object per stored version): encoding an 87,000-entry manifest (a 1 GiB disk) as refs took 90 ms,
+   * once per requester before.
    */
-  private readonly manifestFields = new WeakMap<Manifest, Uint8Array>()
+  private readonly manifestFields = new WeakMap<Manifest, { packed?: Uint8Array, refs?: Uint8Array }>()
   /** When each image's chunk locations were last prefetched (see prefetch). */
   private readonly prefetched = new WeakMap<Manifest, number>()
 
@@ -194,7 +195,7 @@ export class ChunkServer {
         // the requester holds `base`: send the chunk list as ops over it when this node has it too
         const base = req.base !== '' ? await this.source.manifest(req.name, req.base) : undefined
         const delta = base != null && base.version === req.base ? encodeManifestDelta(m, base) : undefined
-        return delta != null ? reply(Status.OK, { delta }) : { encoded: Buffer.concat([ChunkResponse.encode(reply(Status.OK)), this.manifestField(m)]) }
+        return delta != null ? reply(Status.OK, { delta }) : { encoded: [ChunkResponse.encode(reply(Status.OK)), this.manifestField(m, req.acceptPacked)] }
       }
       case Type.GET_HAVE: {
         if (req.name === '' || req.version === '') return reply(Status.BAD_REQUEST)
@@ -264,15 +265,19 @@ export class ChunkServer {
     void this.store.prefetchLocations(m.chunks.flatMap(c => c.zero === true ? [] : [c.id]))
   }
 
-  private manifestField (m: Manifest): Uint8Array {
-    let field = this.manifestFields.get(m)
+  private manifestField (m: Manifest, packed: boolean): Uint8Array {
+    const fields = this.manifestFields.get(m) ?? {}
+    this.manifestFields.set(m, fields)
+    const key = packed ? 'packed' : 'refs'
+    let field = fields[key]
     if (field === undefined) {
-      const body = WireManifest.encode(toWireManifest(m))
+      const body = WireManifest.encode(toWireManifest(m, packed))
       field = Buffer.concat([Uint8Array.of(MANIFEST_FIELD_TAG), encodeVarint(body.length), body])
-      this.manifestFields.set(m, field)
+      fields[key] = field
     }
     return field
   }
+
 
   private async answerChunks (batch: ChunkRequest[], remote: string): Promise<Answer[]> {
     const ids = batch.map(r => Buffer.from(r.chunk).toString('hex'))

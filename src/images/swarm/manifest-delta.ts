@@ -80,6 +80,6 @@ export function applyManifestDelta (delta: ManifestDelta, base: Manifest, limits
     else for (let j = op.start; j < op.start + op.count; j++) chunks.push(baseRefs[j] as WireChunkRef)
   }
   const { name, version, size, author, createdAt, signature } = delta
-  const whole: WireManifest = { name, version, size, author, createdAt, signature, chunks }
+  const whole: WireManifest = { name, version, size, author, createdAt, signature, chunks, packed: new Uint8Array() }
   return fromWireManifest(whole, limits)
 }

@@ -2,19 +2,22 @@ import type { Manifest } from '../types.js'
 import type { WireManifest } from './pb/chunks.js'
 import { BadManifestError } from './errors.js'
 import { freezeManifest } from '../manifest.js'
+import { packChunkList, unpackChunkList } from './packed-chunk-list.js'
 import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, MAX_REF_LENGTH } from './constants.js'
 
 const HEX = /^[0-9a-f]{64}$/
 
-export function toWireManifest (m: Manifest): WireManifest {
+/** The manifest as sent: its chunk list in `packed` form (packed-chunk-list.ts) when `packed`, else in `chunks`. */
+export function toWireManifest (m: Manifest, packed = false): WireManifest {
   return {
     name: m.name,
     version: m.version,
     size: m.size,
-    chunks: m.chunks.map(c => ({ id: Buffer.from(c.id, 'hex'), size: c.size, zero: c.zero === true })),
+    chunks: packed ? [] : m.chunks.map(c => ({ id: Buffer.from(c.id, 'hex'), size: c.size, zero: c.zero === true })),
     author: m.author,
     createdAt: m.createdAt,
-    signature: Uint8Array.from(m.signature)
+    signature: Uint8Array.from(m.signature),
+    packed: packed ? packChunkList(m.chunks) : new Uint8Array()
   }
 }
 
@@ -32,14 +35,17 @@ export function fromWireManifest (w: WireManifest, limits: ManifestLimits = {}):
   if (w.chunks.length > maxChunks) bad(`${w.chunks.length} chunks exceed the limit of ${maxChunks}`)
   if (w.author === '' || w.author.length > 128) bad('bad author')
   if (w.signature.length === 0 || w.signature.length > 256) bad('bad signature length')
+  if (w.packed.length > 0 && w.chunks.length > 0) bad('chunk list both packed and not')
   let total = 0
-  const chunks = w.chunks.map((c, i) => {
-    if (c.id.length !== 32) bad(`chunk ${i} has a ${c.id.length}-byte ID`)
-    if (c.size <= 0 || c.size > maxChunkBytes) bad(`chunk ${i} has size ${c.size}`)
-    total += c.size
-    const id = Buffer.from(c.id.buffer, c.id.byteOffset, c.id.byteLength).toString('hex')
-    return c.zero ? { id, size: c.size, zero: true } : { id, size: c.size }
-  })
+  const chunks = w.packed.length > 0
+    ? unpackChunkList(w.packed, { maxChunks, maxChunkBytes })
+    : w.chunks.map((c, i) => {
+      if (c.id.length !== 32) bad(`chunk ${i} has a ${c.id.length}-byte ID`)
+      if (c.size <= 0 || c.size > maxChunkBytes) bad(`chunk ${i} has size ${c.size}`)
+      const id = Buffer.from(c.id.buffer, c.id.byteOffset, c.id.byteLength).toString('hex')
+      return c.zero ? { id, size: c.size, zero: true } : { id, size: c.size }
+    })
+  for (const c of chunks) total += c.size
   if (total !== w.size) bad(`size ${w.size} is not the sum of its chunks (${total})`)
   if (!Number.isSafeInteger(w.createdAt)) bad('bad createdAt')
   return freezeManifest({ name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: w.createdAt, signature: Uint8Array.from(w.signature) })

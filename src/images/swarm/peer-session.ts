@@ -30,7 +30,7 @@ export type RequestFields = Pick<ChunkRequest, 'type'> & Partial<Omit<ChunkReque
 
 /** A request with every field at its default, then `fields`. */
 export function chunkRequest (id: number, fields: RequestFields): ChunkRequest {
-  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, haveEpoch: 0, haveCursor: 0, base: '', ...fields }
+  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, haveEpoch: 0, haveCursor: 0, base: '', acceptPacked: false, ...fields }
 }
 
 interface Pending {
@@ -166,7 +166,7 @@ export class PeerSession {
    * structure is checked: the caller verifies the signature.
    */
   async getManifest (name: string, version?: string, base?: Manifest): Promise<Manifest> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_MANIFEST, name, version: version ?? '', base: base?.version ?? '' })
+    const res = await this.request({ type: ChunkRequest.Type.GET_MANIFEST, name, version: version ?? '', base: base?.version ?? '', acceptPacked: true })
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} has no manifest for ${name}${version != null ? `@${version}` : ''}`)
     let m: Manifest
     if (res.delta != null) {

@@ -13,6 +13,7 @@ export interface ChunkRequest {
   haveEpoch: number
   haveCursor: number
   base: string
+  acceptPacked: boolean
 }
 
 export namespace ChunkRequest {
@@ -90,6 +91,11 @@ export namespace ChunkRequest {
           w.string(obj.base)
         }
 
+        if ((obj.acceptPacked != null && obj.acceptPacked !== false)) {
+          w.uint32(80)
+          w.bool(obj.acceptPacked)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -103,7 +109,8 @@ export namespace ChunkRequest {
           acceptLz4: false,
           haveEpoch: 0,
           haveCursor: 0,
-          base: ''
+          base: '',
+          acceptPacked: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -146,6 +153,10 @@ export namespace ChunkRequest {
             }
             case 9: {
               obj.base = reader.string()
+              break
+            }
+            case 10: {
+              obj.acceptPacked = reader.bool()
               break
             }
             default: {
@@ -226,6 +237,13 @@ export namespace ChunkRequest {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.acceptPacked`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -283,6 +301,11 @@ export namespace ChunkRequest {
     value: string
   }
 
+  export interface ChunkRequestAcceptPackedFieldEvent {
+    field: '$.acceptPacked'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ChunkRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkRequest.codec())
   }
@@ -291,7 +314,7 @@ export namespace ChunkRequest {
     return decodeMessage(buf, ChunkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent | ChunkRequestHaveEpochFieldEvent | ChunkRequestHaveCursorFieldEvent | ChunkRequestBaseFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent | ChunkRequestHaveEpochFieldEvent | ChunkRequestHaveCursorFieldEvent | ChunkRequestBaseFieldEvent | ChunkRequestAcceptPackedFieldEvent> {
     return streamMessage(buf, ChunkRequest.codec(), opts)
   }
 }
@@ -439,6 +462,7 @@ export interface WireManifest {
   author: string
   createdAt: number
   signature: Uint8Array<ArrayBuffer>
+  packed: Uint8Array<ArrayBuffer>
 }
 
 export namespace WireManifest {
@@ -488,6 +512,11 @@ export namespace WireManifest {
           w.bytes(obj.signature)
         }
 
+        if ((obj.packed != null && obj.packed.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.packed)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -499,7 +528,8 @@ export namespace WireManifest {
           chunks: [],
           author: '',
           createdAt: 0,
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          packed: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -540,6 +570,10 @@ export namespace WireManifest {
             }
             case 7: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.packed = reader.bytes()
               break
             }
             default: {
@@ -621,6 +655,13 @@ export namespace WireManifest {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.packed`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -681,6 +722,11 @@ export namespace WireManifest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface WireManifestPackedFieldEvent {
+    field: '$.packed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<WireManifest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, WireManifest.codec())
   }
@@ -689,7 +735,7 @@ export namespace WireManifest {
     return decodeMessage(buf, WireManifest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireManifest>): Generator<WireManifestNameFieldEvent | WireManifestVersionFieldEvent | WireManifestSizeFieldEvent | WireManifestChunksIdFieldEvent | WireManifestChunksSizeFieldEvent | WireManifestChunksZeroFieldEvent | WireManifestAuthorFieldEvent | WireManifestCreatedAtFieldEvent | WireManifestSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WireManifest>): Generator<WireManifestNameFieldEvent | WireManifestVersionFieldEvent | WireManifestSizeFieldEvent | WireManifestChunksIdFieldEvent | WireManifestChunksSizeFieldEvent | WireManifestChunksZeroFieldEvent | WireManifestAuthorFieldEvent | WireManifestCreatedAtFieldEvent | WireManifestSignatureFieldEvent | WireManifestPackedFieldEvent> {
     return streamMessage(buf, WireManifest.codec(), opts)
   }
 }
@@ -1503,6 +1549,11 @@ export namespace ChunkResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ChunkResponseManifestPackedFieldEvent {
+    field: '$.manifest.packed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface ChunkResponseHaveFieldEvent {
     field: '$.have'
     value: Uint8Array<ArrayBuffer>
@@ -1612,7 +1663,7 @@ export namespace ChunkResponse {
     return decodeMessage(buf, ChunkResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent | ChunkResponseAddedFieldEvent | ChunkResponseEpochFieldEvent | ChunkResponseCursorFieldEvent | ChunkResponseDeltaNameFieldEvent | ChunkResponseDeltaVersionFieldEvent | ChunkResponseDeltaSizeFieldEvent | ChunkResponseDeltaAuthorFieldEvent | ChunkResponseDeltaCreatedAtFieldEvent | ChunkResponseDeltaSignatureFieldEvent | ChunkResponseDeltaBaseFieldEvent | ChunkResponseDeltaOpsStartFieldEvent | ChunkResponseDeltaOpsCountFieldEvent | ChunkResponseDeltaOpsRefIdFieldEvent | ChunkResponseDeltaOpsRefSizeFieldEvent | ChunkResponseDeltaOpsRefZeroFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseManifestPackedFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent | ChunkResponseAddedFieldEvent | ChunkResponseEpochFieldEvent | ChunkResponseCursorFieldEvent | ChunkResponseDeltaNameFieldEvent | ChunkResponseDeltaVersionFieldEvent | ChunkResponseDeltaSizeFieldEvent | ChunkResponseDeltaAuthorFieldEvent | ChunkResponseDeltaCreatedAtFieldEvent | ChunkResponseDeltaSignatureFieldEvent | ChunkResponseDeltaBaseFieldEvent | ChunkResponseDeltaOpsStartFieldEvent | ChunkResponseDeltaOpsCountFieldEvent | ChunkResponseDeltaOpsRefIdFieldEvent | ChunkResponseDeltaOpsRefSizeFieldEvent | ChunkResponseDeltaOpsRefZeroFieldEvent> {
     return streamMessage(buf, ChunkResponse.codec(), opts)
   }
 }
