@@ -8,6 +8,7 @@ import { ChunkRequest, ChunkResponse } from '../../src/images/swarm/pb/chunks.js
 
 import { decodeWireChunk } from '../../src/images/swarm/chunk-encoding.js'
 import { fromWireManifest } from '../../src/images/swarm/manifest-wire.js'
+import { DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_WINDOW } from '../../src/images/swarm/constants.js'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import { HaveLog } from '../../src/images/swarm/have-log.js'
 import { EncodedMemoryChunkStore, MemoryChunkStore, MemorySource, compressibleBytes, makeImage, pair, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
@@ -288,6 +289,11 @@ describe('chunk server (responder side)', () => {
     await lp.write(Uint8Array.from([0x0f, 0xff, 0xff]))
     expect(await closed(client)).not.toBe('open')
     await served
+  })
+
+  it('takes a requester\'s largest window of chunk requests plus its polls without resetting the stream', () => {
+    // a window at or over the queue limit made responders reset every chunk stream (a window of 512 was tried)
+    expect(DEFAULT_MAX_WINDOW + 16).toBeLessThanOrEqual(DEFAULT_MAX_QUEUED_REQUESTS)
   })
 
   it('resets the stream when a peer queues more requests than allowed', async () => {

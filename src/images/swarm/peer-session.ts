@@ -47,7 +47,7 @@ const MAX_SWEEP_MS = 1_000
  * The requester side of one `/novacron/chunks/1.0.0` stream: many requests in flight at once (pipelined),
  * each with its own timeout, answered by ID in any order. Timeouts are checked by one timer per session that
  * sweeps the oldest requests (all share one timeout, so they expire in the order they were sent), not a timer per
- * request: up to 128 are in flight per peer and a timer each was a setTimeout and a clearTimeout per chunk.
+ * request: up to 224 are in flight per peer and a timer each was a setTimeout and a clearTimeout per chunk.
  */
 export class PeerSession {
   private readonly channel: FrameChannel
