@@ -9,16 +9,33 @@ import { waitFor } from '../helpers/wait-for.js'
  * connection) and abort all its connections; `restore` lifts the gate. Nothing else is faked: the other
  * nodes keep dialling it and fail at the handshake, exactly as with a dead link.
  */
-function cutOff (node: NovacronNode): { restore: () => void } {
-  const libp2p = node.components.mesh.libp2p as unknown as { components: { connectionGater: ConnectionGater }, getConnections: () => Array<{ abort: (err: Error) => void }> }
+function cutOff (node: NovacronNode): { restore: () => void, open: () => number } {
+  type Conn = { abort: (err: Error) => void }
+  const libp2p = node.components.mesh.libp2p as unknown as {
+    components: { connectionGater: ConnectionGater }
+    getConnections: () => Conn[]
+    addEventListener: (type: 'connection:open', fn: (evt: CustomEvent<Conn>) => void) => void
+    removeEventListener: (type: 'connection:open', fn: (evt: CustomEvent<Conn>) => void) => void
+  }
   const gater = libp2p.components.connectionGater
   const saved = { ...gater }
   const deny = (): boolean => true
   Object.assign(gater, { denyDialPeer: deny, denyDialMultiaddr: deny, denyInboundConnection: deny, denyOutboundConnection: deny })
   // a cut link drops at once: a graceful close can wait on its streams for a while on a loaded machine
   for (const c of libp2p.getConnections()) c.abort(new Error('link cut'))
+  // a connection whose handshake was under way when the gate closed (its gater checks already passed) opens after
+  // the cut: it dies too, as it would on a cut link (one such connection kept probes answered for 20 s)
+  const late = (evt: CustomEvent<Conn>): void => { evt.detail.abort(new Error('link cut')) }
+  libp2p.addEventListener('connection:open', late)
   return {
+    // connections still open (each is aborted again)
+    open: () => {
+      const left = libp2p.getConnections()
+      for (const c of left) c.abort(new Error('link cut'))
+      return left.length
+    },
     restore: () => {
+      libp2p.removeEventListener('connection:open', late)
       for (const k of ['denyDialPeer', 'denyInboundConnection', 'denyOutboundConnection'] as const) delete gater[k]
       Object.assign(gater, saved)
     }
@@ -43,6 +60,7 @@ describe('membership across a partition', () => {
     const seqBefore = isolated.membership.ownRecord().state.seq
     const gate = cutOff(isolated)
     try {
+      await waitFor(() => gate.open() === 0, { timeoutMs: 5_000, what: 'the isolated node without connections' })
       await waitFor(() => rest.every(o => livenessOf(o, isolated) === 'dead'), { timeoutMs: 20_000, what: 'isolated node dead on the others' })
       await waitFor(() => rest.every(s => livenessOf(isolated, s) === 'dead'), { timeoutMs: 20_000, what: 'the others dead on the isolated node' })
       // the majority side stays healthy: one cut-off node does not make the others suspect each other

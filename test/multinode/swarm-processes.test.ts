@@ -61,6 +61,12 @@ describe('image pull between real novacron processes', () => {
     m2 = await seedImage(seeds[0]!.dataDir, v2.path, 'debian', '2')
     await boot.start()
     await Promise.all([...seeds, receiver].map(async n => { await n.start() }))
+    // the receiver's DHT lookup finds the seeders it can reach: before it is connected to them (they join through
+    // the bootstrap node) a pull started at once found one, and a 96 MiB pull on loopback ended before its next lookup
+    await waitFor(async () => {
+      const connected = await receiver.connectedPeerIds()
+      return seeds.every(s => connected.has(s.peerId)) ? true : undefined
+    }, { timeoutMs: 60_000, what: 'receiver connected to the three seeders' })
   }, 180_000)
 
   afterAll(async () => {
