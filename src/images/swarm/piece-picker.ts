@@ -363,7 +363,7 @@ export class PiecePicker {
     // slowest peer does not hold up the end (with large windows, earlier duplication would only waste bandwidth)
     if (this.remaining - this.storing > this.endgameMaxPieces) return undefined
     for (const p of this.requested) {
-      if ( p.requesters.size < this.endgameRequesters && !p.requesters.has(peer) && bits.get(p.entries[0] ?? 0)) {
+      if (p.requesters.size < this.endgameRequesters && !p.requesters.has(peer) && bits.get(p.entries[0] ?? 0)) {
         p.requesters.add(peer)
         return p
       }
