@@ -37,14 +37,20 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     for (const c of cleanup.splice(0)) await c()
   })
 
-  it('pulls from 3 seeders found through the DHT; one killed mid-way costs nothing but its in-flight chunks', async () => {
+  /** Three seeders of `image` and a receiver, all dialled to each other (stopped after the test). */
+  async function threeSeeders (image: TestImage): Promise<{ seeds: SwarmTestNode[], receiver: SwarmTestNode }> {
     const secret = generateSecret()
-    // long enough (1500 chunks, ~0.5 s on loopback) that the victim reaches its 60th chunk even when it joins last
-    const image = makeImage('debian', '12', testBytes(1500, CHUNK), CHUNK)
     const seeds = [await seeder(secret, image), await seeder(secret, image), await seeder(secret, image)]
     const receiver = await SwarmTestNode.create(secret)
     nodes.push(...seeds, receiver)
     await mesh(nodes)
+    return { seeds, receiver }
+  }
+
+  it('pulls from 3 seeders found through the DHT; one killed mid-way costs nothing but its in-flight chunks', async () => {
+    // long enough (1500 chunks, ~0.5 s on loopback) that the victim reaches its 60th chunk even when it joins last
+    const image = makeImage('debian', '12', testBytes(1500, CHUNK), CHUNK)
+    const { seeds, receiver } = await threeSeeders(image)
     for (const s of seeds) s.swarm.announce(image.manifest)
     await waitFor(async () => (await receiver.swarm.providers('debian', '12')).length === 3, { timeoutMs: 20_000, what: '3 provider records' })
 
@@ -173,12 +179,8 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
   })
 
   it('asks one provider for the manifest, and the next only when the first does not answer within the hedge delay', async () => {
-    const secret = generateSecret()
     const image = makeImage('ubuntu', '24.04', testBytes(40, CHUNK), CHUNK)
-    const seeds = [await seeder(secret, image), await seeder(secret, image), await seeder(secret, image)]
-    const receiver = await SwarmTestNode.create(secret)
-    nodes.push(...seeds, receiver)
-    await mesh(nodes)
+    const { seeds, receiver } = await threeSeeders(image)
     // the three seeders, in a fixed order (the DHT lookup is tested above; here the order of asking is)
     receiver.swarm.providers = async () => seeds.map(x => x.id)
     // every manifest request a seeder answers; the first one asked stalls (MANIFEST_HEDGE_MS is 1 s)

@@ -40,8 +40,11 @@ export function wireFromStored (stored: Uint8Array): WireChunk | undefined {
 const ID_KEY = (1 << 3) | 0
 const DATA_KEY = (6 << 3) | 2
 const ENCODING_KEY = (7 << 3) | 0
-/** The wire numbers of ChunkResponse.Encoding (protocols/chunks.proto); RAW, 0, is the default and not sent. */
-const ENCODING_NUMBER: Record<ChunkResponse.Encoding, number> = { [Encoding.RAW]: 0, [Encoding.LZ4]: 1 }
+/**
+ * The encoding field after `data`, by encoding (wire numbers in protocols/chunks.proto); RAW, 0, is the default and
+ * not sent. Shared by every response: parts are copied into the stream write, never written to.
+ */
+const ENCODING_FIELD: Record<ChunkResponse.Encoding, Uint8Array | undefined> = { [Encoding.RAW]: undefined, [Encoding.LZ4]: Uint8Array.of(ENCODING_KEY, 1) }
 
 /**
  * The ChunkResponse `{ id, status: OK, data, encoding }` as parts to send back to back: the fields before `data`,
@@ -60,7 +63,8 @@ export function chunkDataResponse (id: number, chunk: WireChunk): Uint8Array[] {
     at = writeVarint(head, at, chunk.data.byteLength)
   }
   const parts = chunk.data.byteLength > 0 ? [head.subarray(0, at), chunk.data] : [head.subarray(0, at)]
-  if (chunk.encoding !== Encoding.RAW) parts.push(Uint8Array.of(ENCODING_KEY, ENCODING_NUMBER[chunk.encoding]))
+  const encoding = ENCODING_FIELD[chunk.encoding]
+  if (encoding !== undefined) parts.push(encoding)
   return parts
 }
 

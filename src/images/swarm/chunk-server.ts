@@ -202,8 +202,8 @@ export class ChunkServer {
         const held = await this.source.have(req.name, req.version)
         if (held == null) return reply(Status.NOT_FOUND)
         if (!(held instanceof HaveLog)) {
-          const m = await this.source.held?.(req.name, req.version)
-          if (m != null) this.prefetch(m)
+          // looked up beside the answer, not before it
+          if (this.store.prefetchLocations != null) void this.source.held?.(req.name, req.version).then(m => { if (m != null) this.prefetch(m) }, () => {})
           return reply(Status.OK, { have: held.bytes as Uint8Array<ArrayBuffer>, count: held.count })
         }
         const { bits, epoch, length } = held

@@ -139,7 +139,7 @@ export class SwarmService implements Startable, ManifestSource {
   async have (name: string, version: string): Promise<Bitfield | HaveLog | undefined> {
     const t = this.active.get(`${name}@${version}`)
     if (t != null) return t.haveLog
-    const local = await this.init.images.find(name, version).catch(() => undefined)
+    const local = await this.held(name, version)
     return local != null ? Bitfield.full(local.chunks.length) : undefined
   }
 
