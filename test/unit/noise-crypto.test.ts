@@ -26,6 +26,24 @@ describe('cachedKeyNoiseCrypto', () => {
     }
   })
 
+  it('opens a message that arrives in pieces, the tag split across them or not, as one buffer would open', () => {
+    for (const size of [1200, 8192, 65519]) {
+      const plain = randomBytes(size)
+      const sealed = bytes(defaultCrypto.chaCha20Poly1305Encrypt(plain, nonce, ad, k))
+      const n = sealed.byteLength
+      // cut points: inside the text, right at the tag, inside the tag, a one-byte last piece
+      for (const cuts of [[n >> 1], [n - 16], [n - 7], [n - 1], [3, n >> 2, n - 20, n - 9]]) {
+        const edges = [0, ...cuts, n]
+        const list = new Uint8ArrayList(...edges.slice(1).map((end, i) => sealed.subarray(edges[i], end)))
+        expect(bytes(ours.chaCha20Poly1305Decrypt(list as never, nonce, ad, k))).toEqual(plain)
+        const tampered = new Uint8ArrayList(...edges.slice(1).map((end, i) => Buffer.from(sealed.subarray(edges[i], end))))
+        const at = cuts.length > 1 ? 5 : n - 1 // a text byte or a tag byte
+        tampered.set(at, tampered.get(at) ^ 1)
+        expect(() => ours.chaCha20Poly1305Decrypt(tampered as never, nonce, ad, k)).toThrow()
+      }
+    }
+  })
+
   it('refuses a tampered message or a wrong key', () => {
     const plain = randomBytes(4096)
     const sealed = bytes(ours.chaCha20Poly1305Encrypt(plain, nonce, ad, k))
