@@ -48,7 +48,8 @@ export function fromWireManifest (w: WireManifest, limits: ManifestLimits = {}):
   for (const c of chunks) total += c.size
   if (total !== w.size) bad(`size ${w.size} is not the sum of its chunks (${total})`)
   if (!Number.isSafeInteger(w.createdAt)) bad('bad createdAt')
-  return freezeManifest({ name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: w.createdAt, signature: Uint8Array.from(w.signature) })
+  // both forms carry IDs as 32 raw bytes (checked above or by unpackChunkList), written here as hex
+  return freezeManifest({ name: w.name, version: w.version, size: total, chunks, author: w.author, createdAt: w.createdAt, signature: Uint8Array.from(w.signature) }, { idsFromBytes: true })
 }
 
 export function isChunkId (id: string): boolean {
