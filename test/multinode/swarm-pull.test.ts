@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../../src/storage/database.js'
 import { SwarmTestNode } from '../helpers/swarm-node.js'
 import { MemoryChunkStore, makeImage, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
 import { waitFor } from '../helpers/wait-for.js'
+import { CHUNKS_PROTOCOL } from '../../src/images/swarm/constants.js'
 
 const CHUNK = 16 * 1024
 
@@ -198,6 +199,35 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     // the stalled one and one more: the third never sent its copy (it still served chunks)
     expect(asked).toEqual([0, 1])
     expect(result.peers.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('opens one chunk session per provider: the others open while the manifest comes, the one that brought it serves chunks too', async () => {
+    const image = makeImage('fedora', '41', testBytes(300, CHUNK), CHUNK)
+    const { seeds, receiver } = await threeSeeders(image)
+    receiver.swarm.providers = async () => seeds.map(x => x.id)
+    // the first provider takes 300 ms to answer for the manifest
+    let answeredAt = 0
+    const manifest = seeds[0]!.swarm.manifest.bind(seeds[0]!.swarm)
+    seeds[0]!.swarm.manifest = async (name, version) => {
+      await new Promise(resolve => setTimeout(resolve, 300))
+      answeredAt = Date.now()
+      return await manifest(name, version)
+    }
+    const opened: Array<{ peer: string, at: number }> = []
+    const swarm = receiver.swarm as unknown as { connect: (peer: string) => Promise<unknown> }
+    const connect = swarm.connect.bind(swarm)
+    swarm.connect = async peer => {
+      opened.push({ peer, at: Date.now() })
+      return await connect(peer)
+    }
+    const result = await receiver.swarm.pull('fedora@41').done
+    expectHolds(receiver.store, image)
+    expect(opened.map(o => o.peer).sort()).toEqual(seeds.map(x => x.id).sort())
+    for (const o of opened) expect(o.at).toBeLessThan(answeredAt)
+    expect(result.peers.map(p => p.peer)).toContain(seeds[0]!.id)
+    // no session is left open once the pull is over
+    const chunkStreams = (): number => receiver.libp2p.getConnections().flatMap(c => c.streams).filter(st => st.protocol === CHUNKS_PROTOCOL).length
+    await waitFor(() => chunkStreams() === 0, { timeoutMs: 5_000, what: 'chunk streams closed' })
   })
 
   it('a node still pulling announces the version it pulls, and not the name (it cannot serve the newest complete manifest)', async () => {

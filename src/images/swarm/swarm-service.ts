@@ -13,6 +13,7 @@ import { Bitfield } from './bitfield.js'
 import type { HaveLog } from './have-log.js'
 import { ChunkServer, type ManifestSource } from './chunk-server.js'
 import { PeerSession } from './peer-session.js'
+import { EarlySessions } from './early-sessions.js'
 import { Transfer, type TransferOptions } from './transfer.js'
 import { PullJob } from './pull-job.js'
 import type { TransferProgress } from './transfer-progress.js'
@@ -61,7 +62,13 @@ export interface PullOptions {
 }
 
 interface Metrics { served: Counter, fetched: Counter, manifestBytes: Counter, active: Gauge }
-interface Resolved { manifest: Manifest, peers: string[] }
+interface Resolved {
+  manifest: Manifest
+  peers: string[]
+  /** Sessions to providers opened while the manifest was fetched (handed to the transfer). */
+  early?: EarlySessions
+}
+type Answer = { peer: string, m: Manifest, session: PeerSession }
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -200,6 +207,7 @@ export class SwarmService implements Startable, ManifestSource {
     await this.persist(job.ref, true)
     let key: string | undefined
     let recording: Promise<void> | undefined
+    let early: EarlySessions | undefined
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
       const resolved = local != null || known != null ? { manifest: local ?? known!, peers: [] } : await this.resolveManifest(r).catch(async (err: Error) => {
@@ -215,7 +223,10 @@ export class SwarmService implements Startable, ManifestSource {
       if (this.stopping) throw new TransferAbortedError('node is stopping')
       // written while the transfer starts (a 1 GiB disk's manifest is 3.4 MB); awaited before the record is removed
       if (local == null && known == null) recording = this.persistManifest(job.ref, manifest)
-      const transfer = this.active.get(key) ?? this.newTransfer(manifest, resolved.peers)
+      early = resolved.early
+      const running = this.active.get(key)
+      if (running != null) early?.closeAll() // joins a transfer that has its sessions
+      const transfer = running ?? this.newTransfer(manifest, resolved.peers, early)
       job.transfer = transfer
       // receivers serve what they have while downloading: let other receivers find them (the name once complete)
       this.announce(manifest, false)
@@ -232,6 +243,7 @@ export class SwarmService implements Startable, ManifestSource {
       job.fail(err as Error, err instanceof TransferAbortedError)
       this.log.warn('image pull failed', { ref: job.ref, err: (err as Error).message })
     } finally {
+      early?.closeAll()
       unpin?.()
       if (key != null) this.active.delete(key)
       this.metrics?.active.set(this.active.size)
@@ -245,7 +257,7 @@ export class SwarmService implements Startable, ManifestSource {
     return this.init.pin?.(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
   }
 
-  private newTransfer (manifest: Manifest, initialPeers: string[]): Transfer {
+  private newTransfer (manifest: Manifest, initialPeers: string[], early?: EarlySessions): Transfer {
     const key = `${manifest.name}@${manifest.version}`
     const t = new Transfer({
       ...this.init,
@@ -254,7 +266,7 @@ export class SwarmService implements Startable, ManifestSource {
       initialPeers,
       store: this.init.store,
       logger: this.log,
-      connect: async peer => await this.connect(peer),
+      connect: async peer => (await early?.take(peer)) ?? await this.connect(peer),
       discover: async () => await this.providers(manifest.name, manifest.version)
     })
     this.active.set(key, t)
@@ -308,51 +320,72 @@ export class SwarmService implements Startable, ManifestSource {
    * needs, and every provider becomes a peer of the transfer, which asks each what it holds anyway. (Asking all at
    * once kept every seeder's uplink busy with a manifest the receiver threw away: 3.4 MB for a 1 GiB disk, 270 ms of
    * a 100 Mbit/s link during which those seeders' first chunks waited. Fetching and verifying every copy also cost
-   * 0.6 s of a 256 MiB pull from four seeders.) For the newest version of `name`, every provider is asked and the
-   * newest signed manifest wins.
+   * 0.6 s of a 256 MiB pull from four seeders.) Sessions to the other providers open meanwhile and, with the one that
+   * brought the manifest, go to the transfer (early-sessions.ts). For the newest version of `name`, every provider
+   * is asked and the newest signed manifest wins.
    */
   private async resolveOnce (r: ImageRef): Promise<Resolved> {
     const peers = await this.providers(r.name, r.version)
+    const early = new EarlySessions(async peer => await this.connect(peer))
+    try {
+      return await this.askProviders(r, peers, early)
+    } catch (err) {
+      early.closeAll()
+      throw err
+    }
+  }
+
+  private async askProviders (r: ImageRef, peers: string[], early: EarlySessions): Promise<Resolved> {
     // the newest version held here: a provider that holds it too sends the manifest as a delta against it
     const base = await this.init.images.find(r.name).catch(() => undefined)
-    const ask = async (peer: string, sessions: Set<PeerSession>, wanted: () => boolean): Promise<{ peer: string, m: Manifest } | undefined> => {
+    const ask = async (peer: string, sessions: Set<PeerSession>, wanted: () => boolean): Promise<Answer | undefined> => {
       let session: PeerSession | undefined
+      let keep = false
       try {
-        session = await this.connect(peer)
+        session = (await early.take(peer)) ?? await this.connect(peer)
         if (!wanted()) return undefined // a session opened after the first manifest came: not needed (closed below)
         sessions.add(session)
         const m = await session.getManifest(r.name, r.version, base)
         this.metrics?.manifestBytes.inc(session.receivedBytes)
         if (!await this.init.images.verify(m)) throw new BadManifestError(`manifest of ${m.name}@${m.version} from ${peer} has a bad signature`)
-        return { peer, m }
+        keep = true
+        return { peer, m, session }
       } catch (err) {
         this.log.debug('no manifest from peer', { peer, ref: r, err: (err as Error).message })
         return undefined
       } finally {
         if (session != null) sessions.delete(session)
-        session?.close()
+        if (!keep) session?.close()
       }
     }
     if (r.version != null) {
+      // the first provider is asked at once; sessions to the others open while its answer comes
+      for (const peer of peers.slice(1)) early.open(peer)
       const winner = await this.firstManifest(peers, ask)
       if (winner == null) throw new NoProvidersError(`no peer provides image ${r.name}@${r.version} (asked ${peers.length})`)
-      return { manifest: winner.m, peers: [winner.peer, ...peers.filter(p => p !== winner.peer)] }
+      early.adopt(winner.peer, winner.session)
+      return { manifest: winner.m, peers: [winner.peer, ...peers.filter(p => p !== winner.peer)], early }
     }
     const sessions = new Set<PeerSession>()
     const valid = (await Promise.all(peers.map(async peer => await ask(peer, sessions, () => true))))
-      .filter((a): a is { peer: string, m: Manifest } => a != null).sort((a, b) => b.m.createdAt - a.m.createdAt)
+      .filter((a): a is Answer => a != null).sort((a, b) => b.m.createdAt - a.m.createdAt)
     const best = valid[0]?.m
     if (best == null) throw new NoProvidersError(`no peer provides image ${r.name} (asked ${peers.length})`)
-    return { manifest: best, peers: valid.filter(a => a.m.version === best.version && a.m.createdAt === best.createdAt).map(a => a.peer) }
+    const holders = valid.filter(a => a.m.version === best.version && a.m.createdAt === best.createdAt)
+    for (const a of valid) {
+      if (holders.includes(a)) early.adopt(a.peer, a.session)
+      else a.session.close()
+    }
+    return { manifest: best, peers: holders.map(a => a.peer), early }
   }
 
   /** Hedged requests (see resolveOnce): the first answer of `ask`, or undefined once every peer failed. */
   private async firstManifest (
     peers: string[],
-    ask: (peer: string, sessions: Set<PeerSession>, wanted: () => boolean) => Promise<{ peer: string, m: Manifest } | undefined>
-  ): Promise<{ peer: string, m: Manifest } | undefined> {
+    ask: (peer: string, sessions: Set<PeerSession>, wanted: () => boolean) => Promise<Answer | undefined>
+  ): Promise<Answer | undefined> {
     const sessions = new Set<PeerSession>()
-    const result = Promise.withResolvers<{ peer: string, m: Manifest } | undefined>()
+    const result = Promise.withResolvers<Answer | undefined>()
     let won = false
     let next = 0
     let pending = 0
@@ -369,7 +402,10 @@ export class SwarmService implements Startable, ManifestSource {
       hedge = setTimeout(start, MANIFEST_HEDGE_MS)
       void ask(peer, sessions, () => !won).then(answer => {
         pending--
-        if (won) return
+        if (won) {
+          answer?.session.close() // a second answer, after the first won
+          return
+        }
         if (answer != null) {
           won = true
           result.resolve(answer)
