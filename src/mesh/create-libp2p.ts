@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client'
 import { DHT_PROTOCOL, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
 import { writeCoalescer } from './write-coalescer.js'
 import { cachedKeyNoiseCrypto } from './noise-crypto.js'
+import { withDecryptWithoutJoin } from './noise-decrypt.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
 import { DatastoreReadCache } from './datastore-read-cache.js'
 import { skipTimestampOnlyPeerWrites } from './peer-record-timestamp.js'
@@ -83,7 +84,8 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
     transports: [tcp()],
     // one socket write per noise message instead of one per ciphertext piece (write-coalescer.ts)
     connectionProtector: writeCoalescer(),
-    connectionEncrypters: [noise({ prologueBytes: clusterPrologue(secret), crypto: cachedKeyNoiseCrypto() })],
+    // noise with node:crypto's cipher (noise-crypto.ts); received messages opened without a joined copy (noise-decrypt.ts)
+    connectionEncrypters: [components => withDecryptWithoutJoin(noise({ prologueBytes: clusterPrologue(secret), crypto: cachedKeyNoiseCrypto() })(components))],
     streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: YAMUX_STREAM_WINDOW_BYTES, maxStreamWindowSize: 4 * YAMUX_STREAM_WINDOW_BYTES } })],
     peerDiscovery: seeds.length > 0 ? [bootstrap({ list: seeds, timeout: 100 })] : [],
     connectionManager: {
