@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { hash, randomUUID } from 'node:crypto'
 import type { ChunkStoreView, Manifest, VerifiedChunk } from '../types.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
@@ -351,7 +351,8 @@ export class Transfer {
     try {
       // sizes and the lz4 size prefix are checked before anything is decompressed
       chunk = decodeWireChunk(wire, piece.size)
-      if (createHash('sha256').update(chunk.bytes).digest('hex') !== piece.id) throw new BadChunkError('bytes do not match the chunk ID')
+      // one-shot hash: no Hash object per chunk (as the chunk store's put)
+      if (hash('sha256', chunk.bytes, 'hex') !== piece.id) throw new BadChunkError('bytes do not match the chunk ID')
     } catch (err) {
       this.picker.release(piece, ps.id)
       this.ban(ps, 'bad-chunk', new BadChunkError(`chunk ${piece.id} from ${ps.id}: ${(err as Error).message}`))
