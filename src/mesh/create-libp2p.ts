@@ -15,6 +15,7 @@ import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { DHT_PROTOCOL, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
 import { writeCoalescer } from './write-coalescer.js'
+import { withHalfWindowUpdates } from './yamux-window.js'
 import { cachedKeyNoiseCrypto } from './noise-crypto.js'
 import { withDecryptWithoutJoin } from './noise-decrypt.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
@@ -55,6 +56,11 @@ export interface CreateMeshInit {
    * and rewrites a peer's record on every stream. @default true
    */
   datastoreReadCache?: boolean
+  /**
+   * Streams announce receive-window credit once per half window received (yamux-window.ts); false leaves js-yamux's
+   * update after every frame (tests compare the two). @default true
+   */
+  halfWindowUpdates?: boolean
 }
 
 /** A local de-duplication id of a gossip message: SHA-256 over its length-prefixed from, seqno, data and signature. */
@@ -71,7 +77,7 @@ export function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array, dat
 
 /** Build (but do not start) the libp2p node of a NovaCron process. */
 export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2p> {
-  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent, datastoreReadCache = true } = init
+  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent, datastoreReadCache = true, halfWindowUpdates = true } = init
   const datastore = init.datastore != null && datastoreReadCache
     ? new DatastoreReadCache(init.datastore, { skipPut: skipTimestampOnlyPeerWrites() })
     : init.datastore
@@ -86,7 +92,11 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
     connectionProtector: writeCoalescer(),
     // noise with node:crypto's cipher (noise-crypto.ts); received messages opened without a joined copy (noise-decrypt.ts)
     connectionEncrypters: [components => withDecryptWithoutJoin(noise({ prologueBytes: clusterPrologue(secret), crypto: cachedKeyNoiseCrypto() })(components))],
-    streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: YAMUX_STREAM_WINDOW_BYTES, maxStreamWindowSize: 4 * YAMUX_STREAM_WINDOW_BYTES } })],
+    // every stream announces window credit once per half window received, not once per frame (yamux-window.ts)
+    streamMuxers: [() => {
+      const muxer = yamux({ streamOptions: { initialStreamWindowSize: YAMUX_STREAM_WINDOW_BYTES, maxStreamWindowSize: 4 * YAMUX_STREAM_WINDOW_BYTES } })()
+      return halfWindowUpdates ? withHalfWindowUpdates(muxer) : muxer
+    }],
     peerDiscovery: seeds.length > 0 ? [bootstrap({ list: seeds, timeout: 100 })] : [],
     connectionManager: {
       maxConnections,

@@ -10,18 +10,21 @@ const TOTAL = 32 * 1024 * 1024
 /** yamux's frame type of a window update (frame.ts) */
 const WINDOW_UPDATE = 1
 
-describe('yamux window updates of a bulk stream', () => {
+describe('yamux window updates', () => {
   const nodes: MeshLibp2p[] = []
 
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map(async n => { await n.stop() }))
   })
 
-  /** Window-update frames the receiving side sent while 32 MiB arrived on one stream. */
-  async function updatesWhileReceiving (half: boolean): Promise<number> {
+  /**
+   * Window-update frames the receiving side sent while `count` messages of `size` bytes arrived on one stream, with
+   * the mesh's half-window updates (`half`) or js-yamux's own.
+   */
+  async function updatesWhileReceiving (half: boolean, size = 64 * 1024, count = TOTAL / size): Promise<number> {
     const secret = generateSecret()
     const make = async (): Promise<MeshLibp2p> => {
-      const n = await createMeshLibp2p({ privateKey: await generateKeyPair('Ed25519'), secret, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      const n = await createMeshLibp2p({ privateKey: await generateKeyPair('Ed25519'), secret, listen: ['/ip4/127.0.0.1/tcp/0'], halfWindowUpdates: half })
       await n.start()
       nodes.push(n)
       return n
@@ -30,8 +33,8 @@ describe('yamux window updates of a bulk stream', () => {
     let updates = 0
     let received = 0
     const done = Promise.withResolvers<void>()
+    const total = size * count
     await receiver.handle(PROTOCOL, async (stream: Stream) => {
-      if (half) expect(halfWindowUpdates(stream)).toBe(true)
       // count the frames yamux sends for this stream (its private sendFrame, wrapped on the instance)
       const s = stream as unknown as { sendFrame: (header: { type: number }, body?: unknown) => boolean }
       const send = s.sendFrame
@@ -41,20 +44,22 @@ describe('yamux window updates of a bulk stream', () => {
       }
       stream.addEventListener('message', evt => {
         received += evt.data.byteLength
-        if (received >= TOTAL) done.resolve()
+        if (received >= total) done.resolve()
       })
     })
     const stream = await sender.dialProtocol(receiver.getMultiaddrs()[0]!, PROTOCOL)
-    const piece = new Uint8Array(64 * 1024)
-    for (let sent = 0; sent < TOTAL; sent += piece.length) {
+    const piece = new Uint8Array(size)
+    for (let i = 0; i < count; i++) {
       if (!stream.send(piece)) await stream.onDrain()
+      // small messages go one by one, as a protocol's requests do (each its own frame)
+      if (size < 1024) await new Promise(resolve => setImmediate(resolve))
     }
     await done.promise
     await stream.close()
     return updates
   }
 
-  it('are sent once per half window received instead of once per frame, and every byte still arrives', async () => {
+  it('of a bulk stream are sent once per half window received instead of once per frame, and every byte still arrives', async () => {
     const perFrame = await updatesWhileReceiving(false)
     const perHalfWindow = await updatesWhileReceiving(true)
     // js-yamux answers every batch of data frames it handles: 131 updates here for 32 MiB on loopback (more where
@@ -62,6 +67,14 @@ describe('yamux window updates of a bulk stream', () => {
     expect(perFrame).toBeGreaterThanOrEqual(64)
     expect(perHalfWindow).toBeGreaterThan(0)
     expect(perHalfWindow).toBeLessThanOrEqual(16)
+  })
+
+  it('are not sent for a stream of small messages (every protocol of a mesh node, not only chunk streams)', async () => {
+    const perFrame = await updatesWhileReceiving(false, 200, 300)
+    const perHalfWindow = await updatesWhileReceiving(true, 200, 300)
+    // js-yamux: about one per message; half-window: none (60 KB never uses half of a 4 MiB window)
+    expect(perFrame).toBeGreaterThanOrEqual(100)
+    expect(perHalfWindow).toBe(0)
   })
 
   it('leaves anything that is not a js-yamux stream alone', () => {

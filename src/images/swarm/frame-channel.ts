@@ -2,7 +2,6 @@ import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from './errors.js'
 import { FrameDecoder } from './frame-decoder.js'
-import { halfWindowUpdates } from '../../mesh/yamux-window.js'
 
 /** Bytes of the unsigned LEB128 varint of `n`. */
 function varintBytes (n: number): number {
@@ -84,8 +83,6 @@ export class FrameChannel {
 
   constructor (readonly stream: Stream, private readonly init: FrameChannelInit) {
     this.decoder = new FrameDecoder(init.maxFrameBytes)
-    // chunk streams carry images: one window update per half window received, not one per frame
-    halfWindowUpdates(stream)
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('remoteCloseWrite', this.onRemoteClose)
     stream.addEventListener('close', this.onClose)
