@@ -30,14 +30,30 @@ async function bindable (port: number): Promise<number | undefined> {
   })
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1, below the ephemeral range where the kernel allows that. */
+/**
+ * Ports this process handed out already. A test cluster picks every node's ports before it starts any node, so a
+ * port is still unbound when it is picked again for another node: one run failed with EADDRINUSE on a node's API
+ * port that another node of the same cluster had been given too.
+ */
+const handedOut = new Set<number>()
+
+/** A TCP port that was free a moment ago on 127.0.0.1 and not handed out before, below the ephemeral range where the kernel allows that. */
 export async function freePort (): Promise<number> {
   const high = ephemeralStart()
   for (let i = 0; high - LOWEST > 1000 && i < 50; i++) {
-    const port = await bindable(LOWEST + Math.floor(Math.random() * (high - LOWEST)))
-    if (port !== undefined) return port
+    const candidate = LOWEST + Math.floor(Math.random() * (high - LOWEST))
+    if (handedOut.has(candidate)) continue
+    const port = await bindable(candidate)
+    if (port !== undefined) return handOut(port)
   }
-  const port = await bindable(0)
-  if (port === undefined) throw new Error('no free TCP port on 127.0.0.1')
+  for (let i = 0; i < 50; i++) {
+    const port = await bindable(0)
+    if (port !== undefined && !handedOut.has(port)) return handOut(port)
+  }
+  throw new Error('no free TCP port on 127.0.0.1')
+}
+
+function handOut (port: number): number {
+  handedOut.add(port)
   return port
 }
