@@ -230,6 +230,26 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     await waitFor(() => chunkStreams() === 0, { timeoutMs: 5_000, what: 'chunk streams closed' })
   })
 
+  it('opens early no more sessions than the transfer fetches from (maxPeers)', async () => {
+    const secret = generateSecret()
+    const image = makeImage('arch', '2026.11', testBytes(60, CHUNK), CHUNK)
+    const seeds = [await seeder(secret, image), await seeder(secret, image), await seeder(secret, image)]
+    const receiver = await SwarmTestNode.create(secret, { swarm: { maxPeers: 2 } })
+    nodes.push(...seeds, receiver)
+    await mesh(nodes)
+    receiver.swarm.providers = async () => seeds.map(x => x.id)
+    const opened: string[] = []
+    const swarm = receiver.swarm as unknown as { connect: (peer: string) => Promise<unknown> }
+    const connect = swarm.connect.bind(swarm)
+    swarm.connect = async peer => {
+      opened.push(peer)
+      return await connect(peer)
+    }
+    await receiver.swarm.pull('arch@2026.11').done
+    expectHolds(receiver.store, image)
+    expect(opened.sort()).toEqual([seeds[0]!.id, seeds[1]!.id].sort())
+  })
+
   it('a node still pulling announces the version it pulls, and not the name (it cannot serve the newest complete manifest)', async () => {
     const secret = generateSecret()
     const image = makeImage('alpine', '3.21', testBytes(200, CHUNK), CHUNK)

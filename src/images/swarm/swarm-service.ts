@@ -359,8 +359,9 @@ export class SwarmService implements Startable, ManifestSource {
       }
     }
     if (r.version != null) {
-      // the first provider is asked at once; sessions to the others open while its answer comes
-      for (const peer of peers.slice(1)) early.open(peer)
+      // the first provider is asked at once; sessions to the others open while its answer comes (as many as the
+      // transfer will fetch from: it takes the providers in this order)
+      for (const peer of peers.slice(1, this.init.maxPeers ?? DEFAULT_MAX_PEERS)) early.open(peer)
       const winner = await this.firstManifest(peers, ask)
       if (winner == null) throw new NoProvidersError(`no peer provides image ${r.name}@${r.version} (asked ${peers.length})`)
       early.adopt(winner.peer, winner.session)
