@@ -4,7 +4,8 @@ import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
 import { Uint8ArrayList } from 'uint8arraylist'
 
 const CHACHA20_POLY1305 = 'chacha20-poly1305'
-const TAG_BYTES = 16
+/** ChaCha20-Poly1305's tag, at the end of every noise message. */
+export const TAG_BYTES = 16
 /** Pieces of a message sealed one by one; a message of more is joined first (see chaCha20Poly1305Encrypt). */
 const MAX_SEALED_PIECES = 4
 

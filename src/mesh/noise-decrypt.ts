@@ -1,9 +1,9 @@
 import type { ConnectionEncrypter } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { TAG_BYTES } from './noise-crypto.js'
 
-/** The Noise spec's largest transport message and ChaCha20-Poly1305's tag (noise's constants.js, not exported). */
+/** The Noise spec's largest transport message (noise's constants.js, not exported). */
 const NOISE_MSG_MAX_BYTES = 65535
-const TAG_BYTES = 16
 
 type Bytes = Uint8Array | Uint8ArrayList
 

@@ -266,8 +266,11 @@ export class ChunkServer {
   }
 
   private manifestField (m: Manifest, packed: boolean): Uint8Array {
-    const fields = this.manifestFields.get(m) ?? {}
-    this.manifestFields.set(m, fields)
+    let fields = this.manifestFields.get(m)
+    if (fields === undefined) {
+      fields = {}
+      this.manifestFields.set(m, fields)
+    }
     const key = packed ? 'packed' : 'refs'
     let field = fields[key]
     if (field === undefined) {
@@ -277,7 +280,6 @@ export class ChunkServer {
     }
     return field
   }
-
 
   private async answerChunks (batch: ChunkRequest[], remote: string): Promise<Answer[]> {
     const ids = batch.map(r => Buffer.from(r.chunk).toString('hex'))
