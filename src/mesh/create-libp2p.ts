@@ -17,7 +17,7 @@ import { DHT_PROTOCOL, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS, YAMU
 import { writeCoalescer } from './write-coalescer.js'
 import { withHalfWindowUpdates } from './yamux-window.js'
 import { cachedKeyNoiseCrypto } from './noise-crypto.js'
-import { withDecryptWithoutJoin } from './noise-decrypt.js'
+import { withLeanNoiseReceive } from './noise-decrypt.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
 import { DatastoreReadCache } from './datastore-read-cache.js'
 import { skipTimestampOnlyPeerWrites } from './peer-record-timestamp.js'
@@ -90,8 +90,9 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
     transports: [tcp()],
     // one socket write per noise message instead of one per ciphertext piece (write-coalescer.ts)
     connectionProtector: writeCoalescer(),
-    // noise with node:crypto's cipher (noise-crypto.ts); received messages opened without a joined copy (noise-decrypt.ts)
-    connectionEncrypters: [components => withDecryptWithoutJoin(noise({ prologueBytes: clusterPrologue(secret), crypto: cachedKeyNoiseCrypto() })(components))],
+    // noise with node:crypto's cipher (noise-crypto.ts); received messages opened without a joined copy, and length
+    // prefixes read without an error per socket read (noise-decrypt.ts)
+    connectionEncrypters: [components => withLeanNoiseReceive(noise({ prologueBytes: clusterPrologue(secret), crypto: cachedKeyNoiseCrypto() })(components))],
     // every stream announces window credit once per half window received, not once per frame (yamux-window.ts)
     streamMuxers: [() => {
       const muxer = yamux({ streamOptions: { initialStreamWindowSize: YAMUX_STREAM_WINDOW_BYTES, maxStreamWindowSize: 4 * YAMUX_STREAM_WINDOW_BYTES } })()

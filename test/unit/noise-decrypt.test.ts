@@ -8,12 +8,12 @@ import type { MessageStream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
 import { cachedKeyNoiseCrypto } from '../../src/mesh/noise-crypto.js'
-import { decryptWithoutJoin, withDecryptWithoutJoin } from '../../src/mesh/noise-decrypt.js'
+import { decryptWithoutJoin, lengthPrefixWithoutStack, noiseLengthPrefix, withLeanNoiseReceive } from '../../src/mesh/noise-decrypt.js'
 
 async function securedPair (): Promise<[MessageStream, MessageStream]> {
   const [keyA, keyB] = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')]
-  const encrypter = (privateKey: typeof keyA): ReturnType<typeof withDecryptWithoutJoin> =>
-    withDecryptWithoutJoin(noise({ crypto: cachedKeyNoiseCrypto() })({ privateKey, logger: defaultLogger() } as never))
+  const encrypter = (privateKey: typeof keyA): ReturnType<typeof withLeanNoiseReceive> =>
+    withLeanNoiseReceive(noise({ crypto: cachedKeyNoiseCrypto() })({ privateKey, logger: defaultLogger() } as never))
   const [a, b] = multiaddrConnectionPair()
   const opts = { skipStreamMuxerNegotiation: true }
   const [out, inb] = await Promise.all([
@@ -23,11 +23,12 @@ async function securedPair (): Promise<[MessageStream, MessageStream]> {
   return [out.connection, inb.connection]
 }
 
-describe('noise decrypt without a joined copy', () => {
+describe('noise receive path: decrypt without a joined copy, length prefixes without an error per read', () => {
   it('replaces the decrypt of both ends of a real noise connection, and bytes arrive unchanged, split or whole', async () => {
     const [a, b] = await securedPair()
     expect(Object.hasOwn(a, 'decrypt')).toBe(true)
     expect(Object.hasOwn(b, 'decrypt')).toBe(true)
+    for (const end of [a, b]) expect((end as unknown as { decoder: { lengthDecoder: unknown } }).decoder.lengthDecoder).toBe(noiseLengthPrefix)
     const received: Uint8Array[] = []
     b.addEventListener('message', evt => { const d = (evt as unknown as { data: Uint8Array | Uint8ArrayList }).data; received.push(d instanceof Uint8Array ? d : d.subarray()) })
     const sent = [randomBytes(300), randomBytes(200_000), randomBytes(65_519), randomBytes(5)]
@@ -69,9 +70,36 @@ describe('noise decrypt without a joined copy', () => {
     expect(counted.bad).toBe(1)
   })
 
+  it('reads 2-byte big-endian length prefixes, whole or split across pieces, and asks for more with one shared RangeError', () => {
+    for (const v of [0, 1, 255, 256, 4660, 65_519, 65_535]) {
+      const b = Buffer.alloc(3)
+      b.writeUInt16BE(v, 0)
+      expect(noiseLengthPrefix(b)).toBe(v)
+      const split = new Uint8ArrayList(b.subarray(0, 1), b.subarray(1, 2))
+      expect(noiseLengthPrefix(split)).toBe(v)
+      expect(noiseLengthPrefix(new Uint8ArrayList(b.subarray(0, 2), b.subarray(2)))).toBe(v)
+    }
+    const thrown: unknown[] = []
+    for (const short of [new Uint8Array(0), new Uint8Array(1), new Uint8ArrayList(), new Uint8ArrayList(new Uint8Array(1))]) {
+      try {
+        noiseLengthPrefix(short)
+      } catch (err) {
+        thrown.push(err)
+      }
+    }
+    expect(thrown).toHaveLength(4)
+    expect(thrown[0]).toBeInstanceOf(RangeError)
+    expect(new Set(thrown).size).toBe(1)
+  })
+
   it('leaves alone what is not shaped like noise\'s message stream', () => {
     expect(decryptWithoutJoin({})).toBe(false)
     expect(decryptWithoutJoin(undefined)).toBe(false)
     expect(decryptWithoutJoin({ decrypt: () => {}, handshake: {} })).toBe(false)
+    expect(lengthPrefixWithoutStack({})).toBe(false)
+    expect(lengthPrefixWithoutStack({ decoder: {} })).toBe(false)
+    const shaped = { decoder: { lengthDecoder: (b: Uint8Array) => b.byteLength } }
+    expect(lengthPrefixWithoutStack(shaped)).toBe(true)
+    expect(shaped.decoder.lengthDecoder).toBe(noiseLengthPrefix)
   })
 })
