@@ -33,6 +33,19 @@ describe('bitfield', () => {
     expect(Bitfield.full(9).isFull()).toBe(true)
   })
 
+  it('counts the entries of a decoded bitfield as one test per entry would, whatever its length', () => {
+    for (const count of [1, 7, 8, 9, 63, 64, 65, 1000, 22_529]) {
+      const bytes = new Uint8Array(Math.ceil(count / 8))
+      for (let i = 0; i < count; i++) if ((i * 2654435761) % 7 < 3) bytes[i >> 3] = bytes[i >> 3]! | (1 << (i & 7))
+      const d = Bitfield.decode(bytes, count)
+      const expected = [...Array(count).keys()].filter(i => (bytes[i >> 3]! & (1 << (i & 7))) !== 0).length
+      expect(d.cardinality()).toBe(expected)
+      expect(Bitfield.decode(Bitfield.full(count).bytes, count).isFull()).toBe(true)
+    }
+    // bytes handed to the constructor with bits past the last entry: those are not counted
+    expect(new Bitfield(11, Uint8Array.from([0xff, 0xff])).cardinality()).toBe(11)
+  })
+
   it('rejects a wrong length or bits past the end', () => {
     expect(() => Bitfield.decode(new Uint8Array(3), 11)).toThrow(expect.objectContaining({ code: 'ERR_BAD_BITFIELD' }))
     expect(() => Bitfield.decode(Uint8Array.from([0, 0b1000]), 11)).toThrow(expect.objectContaining({ code: 'ERR_BAD_BITFIELD' }))

@@ -1,5 +1,8 @@
 import { ProtocolViolationError } from './errors.js'
 
+/** Set bits of each byte value. */
+const ONES_IN_BYTE = Uint8Array.from({ length: 256 }, (_, b) => { let n = 0; for (let v = b; v !== 0; v >>= 1) n += v & 1; return n })
+
 /** One bit per manifest entry, LSB-first within each byte (bit i is byte i>>3, mask 1<<(i&7)). */
 export class Bitfield {
   readonly bytes: Uint8Array
@@ -7,7 +10,12 @@ export class Bitfield {
 
   constructor (readonly count: number, bytes?: Uint8Array) {
     this.bytes = bytes ?? new Uint8Array(Math.ceil(count / 8))
-    if (bytes != null) for (let i = 0; i < count; i++) if (this.get(i)) this.ones++
+    if (bytes == null) return
+    // whole bytes by table (a bit at a time was 153 ms of a fan-out receiver's have answers), then the last byte's
+    // entries one by one: bits past `count` are not entries
+    const whole = count >> 3
+    for (let i = 0; i < whole; i++) this.ones += ONES_IN_BYTE[bytes[i]!]!
+    for (let i = whole << 3; i < count; i++) if (this.get(i)) this.ones++
   }
 
   /** Decode a peer's bitfield: the length must match and the padding bits must be zero. */
