@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { NetnsTestbed } from './netns-testbed.js'
 import { NovacronHosts, type NovacronHost } from './novacron-hosts.js'
 import { seedImage } from '../helpers/image-seed.js'
+import { NODE_RUNTIME_FLAGS } from '../../node/runtime-flags.js'
 import { writeRealisticDisk, type WrittenDisk } from '../../benchmarks/lib/realistic-disk.js'
 
 const canNetns = ((): boolean => {
@@ -45,7 +46,7 @@ describe.skipIf(!canNetns)('network-namespace test bed', () => {
     expect(rootAddrs).not.toContain(tb.ip(0))
   })
 
-  it('runs a real novacron node per host: a pull across the bed gives a byte-identical disk', async () => {
+  it('runs a real novacron node per host, with the program\'s V8 flags: a pull across the bed gives a byte-identical disk', async () => {
     disk = await writeRealisticDisk(join(hosts.root, 'disk.raw'), { sizeBytes: 32 * 1024 * 1024 })
     const boot = await hosts.init(0, 'bootstrap')
     const seeder = await hosts.init(1, 'node', [boot.addr])
@@ -54,6 +55,11 @@ describe.skipIf(!canNetns)('network-namespace test bed', () => {
     for (const p of [boot, seeder, receiver]) {
       procs.push(p)
       await p.start()
+    }
+    // each daemon runs as the shipped program does, with its V8 flags (`ip netns exec` execs it in place)
+    for (const p of procs) {
+      const argv = (await readFile(`/proc/${p.child!.pid!}/cmdline`, 'utf8')).split('\0')
+      expect(argv).toEqual(expect.arrayContaining([...NODE_RUNTIME_FLAGS, 'start']))
     }
     const rxBefore = await tb.rxBytes(2)
     const out = join(hosts.root, 'pulled.raw')
