@@ -190,6 +190,26 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     expect(lookups.length).toBeGreaterThanOrEqual(2)
   })
 
+  it('with initial peers (found by the manifest\'s lookup) looks providers up again only after a refresh period', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(40))
+    const { store: seed } = net.seeder('slow', image)
+    await seedStore(seed, image)
+    const get = seed.get.bind(seed)
+    seed.get = async id => { await new Promise(resolve => setTimeout(resolve, 100)); return await get(id) }
+    const lookups = (extra: Partial<TransferInit>): { at: number[], t: Transfer } => {
+      const at: number[] = []
+      const t0 = Date.now()
+      return { at, t: net.transfer(image, new MemoryChunkStore(), { providerRefreshMs: 400, discover: async () => { at.push(Date.now() - t0); return ['slow'] }, ...extra }) }
+    }
+    const withPeers = lookups({ initialPeers: ['slow'] })
+    const without = lookups({})
+    await Promise.all([withPeers.t.run(), without.t.run()])
+    expect(without.at[0]).toBeLessThan(100)
+    expect(withPeers.at.length).toBeGreaterThanOrEqual(1)
+    expect(withPeers.at[0]).toBeGreaterThanOrEqual(390)
+  })
+
   it('a peer that says it lacks a chunk it advertised is skipped for that chunk, not banned', async () => {
     net = new Net()
     const image = makeImage('debian', '1', testBytes(40))

@@ -32,11 +32,14 @@ export interface TransferInit extends TransferOptions {
   store: ChunkStoreView
   /** Open a chunk session to a peer. */
   connect: (peer: string) => Promise<PeerSession>
-  /** Peers that may hold the image (providers); called at start, then every providerRefreshMs while it finds new ones, less often while it does not. */
+  /**
+   * Peers that may hold the image (providers); called at start (one refresh period after it when initialPeers are
+   * given), then every providerRefreshMs while it finds new ones, less often while it does not.
+   */
   discover: () => Promise<string[]>
   /** This node's peer ID: receivers that know each other split what they ask of seeds by their IDs. */
   self?: string
-  /** Peers known to hold the image already (they answered for its manifest): fetched from at once. */
+  /** Peers known to hold the image already (a lookup just found them; they answered for its manifest): fetched from at once. */
   initialPeers?: string[]
   logger?: Logger
   /**
@@ -164,9 +167,14 @@ export class Transfer {
     // sessions open (dial, first have poll) while the store is scanned; nothing is requested before the scan ends.
     // In sequence the scan of a 1 GiB disk's 38,000 chunks and the sessions' start took 0.3 + 0.2 s before the first
     // request of a 4-seeder pull in the test bed.
-    for (const peer of this.init.initialPeers ?? []) void this.addPeer(peer)
+    const initial = this.init.initialPeers ?? []
+    for (const peer of initial) void this.addPeer(peer)
     this.discoverDelayMs = this.opts.providerRefreshMs
-    void this.discover().finally(() => { this.scheduleDiscover() })
+    // initial peers were found by a lookup moments ago (they answered for the manifest): the next lookup waits one
+    // refresh period. Looking up again at once had each receiver of a fan-out ask every node for providers a second
+    // time within a second of the first, while the transfers started
+    if (initial.length > 0) this.scheduleDiscover()
+    else void this.discover().finally(() => { this.scheduleDiscover() })
     try {
       await this.scanStore()
     } catch (err) {
