@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NODE_RUNTIME_FLAGS } from '../../node/runtime-flags.js'
 
 /** The repository root, whether this file runs from test/ (vitest) or dist/test/ (benchmarks). */
 function repoRoot (): string {
@@ -12,6 +13,14 @@ function repoRoot (): string {
 
 /** The built CLI (`npm test` builds first). */
 export const CLI = join(repoRoot(), 'dist', 'node', 'cli.js')
+
+/**
+ * The arguments after the Node binary that run `novacron ARGS` as the shipped program runs: its V8 flags
+ * (node/runtime-flags.ts), then the CLI. Every test harness that starts a daemon uses this.
+ */
+export function novacronArgv (args: string[]): string[] {
+  return [...NODE_RUNTIME_FLAGS, CLI, ...args]
+}
 
 export interface CliResult { code: number, stdout: string, stderr: string }
 

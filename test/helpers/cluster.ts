@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, runCli } from './cli.js'
+import { novacronArgv, runCli } from './cli.js'
 import { freePort } from './free-port.js'
 import { waitFor } from './wait-for.js'
-import { NODE_RUNTIME_FLAGS } from '../../node/runtime-flags.js'
 
 export type Role = 'node' | 'bootstrap'
 
@@ -37,7 +36,7 @@ export class NovacronProcess {
   async start (): Promise<void> {
     this.logs = ''
     this.exitCode = undefined
-    const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, CLI, this.role, 'start', '--data-dir', this.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, novacronArgv([this.role, 'start', '--data-dir', this.dataDir]), { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     child.stdout?.on('data', (d: Buffer) => { this.logs += d.toString() })
     child.stderr?.on('data', (d: Buffer) => { this.logs += d.toString() })

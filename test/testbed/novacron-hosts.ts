@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
-import { NODE_RUNTIME_FLAGS } from '../../node/runtime-flags.js'
-import { CLI, runCli } from '../helpers/cli.js'
+import { novacronArgv, runCli } from '../helpers/cli.js'
 import { waitFor } from '../helpers/wait-for.js'
 import type { ExecResult, NetnsTestbed } from './netns-testbed.js'
 
@@ -26,7 +25,7 @@ export class NovacronHost {
 
   async start (): Promise<void> {
     this.logs = ''
-    const child = this.tb.spawn(this.host, process.execPath, [...NODE_RUNTIME_FLAGS, CLI, this.role, 'start', '--data-dir', this.dataDir])
+    const child = this.tb.spawn(this.host, process.execPath, novacronArgv([this.role, 'start', '--data-dir', this.dataDir]))
     this.child = child
     child.stdout?.on('data', (d: Buffer) => { this.logs = (this.logs + d.toString()).slice(-200_000) })
     child.stderr?.on('data', (d: Buffer) => { this.logs = (this.logs + d.toString()).slice(-200_000) })
@@ -38,7 +37,7 @@ export class NovacronHost {
 
   /** `novacron ARGS --data-dir DIR` run inside this host's namespace. */
   async cli (args: string[], timeoutMs = 600_000): Promise<ExecResult> {
-    return await this.tb.exec(this.host, process.execPath, [...NODE_RUNTIME_FLAGS, CLI, ...args, '--data-dir', this.dataDir], { timeoutMs })
+    return await this.tb.exec(this.host, process.execPath, novacronArgv([...args, '--data-dir', this.dataDir]), { timeoutMs })
   }
 
   async stop (): Promise<void> {
