@@ -46,6 +46,14 @@ class Net {
   }
 }
 
+/** A seeder of `image` on `net` named 'slow' whose every chunk read waits `delayMs` (a pull that lasts a while). */
+async function slowSeeder (net: Net, image: TestImage, delayMs: number): Promise<void> {
+  const { store } = net.seeder('slow', image)
+  await seedStore(store, image)
+  const get = store.get.bind(store)
+  store.get = async id => { await new Promise(resolve => setTimeout(resolve, delayMs)); return await get(id) }
+}
+
 function expectComplete (store: MemoryChunkStore, image: TestImage): void {
   expect(store.chunks.size).toBe(image.chunks.size)
   for (const [id, bytes] of image.chunks) expect(Buffer.compare(Buffer.from(store.chunks.get(id) ?? []), Buffer.from(bytes))).toBe(0)
@@ -171,11 +179,8 @@ describe('chunk swarm transfer (in-memory streams)', () => {
   it('looks providers up less and less often while the lookups find nobody new', async () => {
     net = new Net()
     const image = makeImage('debian', '1', testBytes(40))
-    const { store: seed } = net.seeder('slow', image)
-    await seedStore(seed, image)
     // a seeder slow enough that the pull lasts over a second
-    const get = seed.get.bind(seed)
-    seed.get = async id => { await new Promise(resolve => setTimeout(resolve, 150)); return await get(id) }
+    await slowSeeder(net, image, 150)
     const lookups: number[] = []
     const t0 = Date.now()
     const t = net.transfer(image, new MemoryChunkStore(), {
@@ -193,10 +198,7 @@ describe('chunk swarm transfer (in-memory streams)', () => {
   it('with initial peers (found by the manifest\'s lookup) looks providers up again only after a refresh period', async () => {
     net = new Net()
     const image = makeImage('debian', '1', testBytes(40))
-    const { store: seed } = net.seeder('slow', image)
-    await seedStore(seed, image)
-    const get = seed.get.bind(seed)
-    seed.get = async id => { await new Promise(resolve => setTimeout(resolve, 100)); return await get(id) }
+    await slowSeeder(net, image, 100)
     const lookups = (extra: Partial<TransferInit>): { at: number[], t: Transfer } => {
       const at: number[] = []
       const t0 = Date.now()
