@@ -128,6 +128,67 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     expect(store.keptEncoded).toBe(image.chunks.size)
   })
 
+  it('writes to a store slower than the network one batch at a time, each taking every chunk verified meanwhile', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(600))
+    await seedStore(net.seeder('s1', image).store, image)
+    const store = new MemoryChunkStore()
+    let writing = 0
+    let mostAtOnce = 0
+    const batches: number[] = []
+    const result = await net.transfer(image, store, {
+      putVerified: async chunks => {
+        mostAtOnce = Math.max(mostAtOnce, ++writing)
+        batches.push(chunks.length)
+        await new Promise(resolve => setTimeout(resolve, 40))
+        for (const c of chunks) await store.put(c.id, c.bytes)
+        writing--
+      }
+    }).run()
+    expectComplete(store, image)
+    expect(result.banned).toEqual([])
+    expect(mostAtOnce).toBe(1)
+    // writes after the first took what arrived while it ran, more than the 128 that start a write
+    expect(Math.max(...batches)).toBeGreaterThan(128)
+    expect(batches.reduce((a, n) => a + n, 0)).toBe(image.chunks.size)
+  })
+
+  it('sends no request while verified chunks waiting for the store exceed the limit', async () => {
+    net = new Net()
+    const chunkSize = 16 * 1024
+    const image = makeImage('debian', '1', testBytes(600, chunkSize), chunkSize)
+    await seedStore(net.seeder('s1', image).store, image)
+    const store = new MemoryChunkStore()
+    const limit = 16 * chunkSize
+    const window = 8
+    let backlog = 0
+    // received but not yet stored (one seeder: no endgame duplicates, so every received byte gets stored)
+    const sample = (): void => {
+      const p = t.progress()
+      backlog = Math.max(backlog, p.wireBytes - p.doneBytes)
+    }
+    const t = net.transfer(image, store, {
+      maxUnstoredBytes: limit,
+      initialWindow: window,
+      maxWindow: window,
+      putVerified: async chunks => {
+        sample()
+        await new Promise(resolve => setTimeout(resolve, 20))
+        for (const c of chunks) await store.put(c.id, c.bytes)
+      }
+    })
+    const sampler = setInterval(sample, 2)
+    try {
+      await t.run()
+    } finally {
+      clearInterval(sampler)
+    }
+    expectComplete(store, image)
+    // what it asked for before the limit was reached still arrives: at most one window more (and the chunk that crossed it)
+    expect(backlog).toBeGreaterThan(0)
+    expect(backlog).toBeLessThanOrEqual(limit + (window + 1) * chunkSize)
+  })
+
   const cases: Array<[Misbehaviour, string]> = [
     ['wrong-bytes', 'bad-chunk'],
     ['lz4-wrong-bytes', 'bad-chunk'],

@@ -69,6 +69,18 @@ export const DEFAULT_MAX_PEER_TIMEOUTS = 3
  */
 export const DEFAULT_PROVIDER_REFRESH_MS = 5_000
 export const DEFAULT_MAX_PROVIDER_REFRESH_MS = 30_000
+/**
+ * Most verified chunks one store write of a transfer takes (one pack append, one index batch). A transfer runs one
+ * write at a time, which takes everything verified meanwhile: a store that falls behind writes larger batches
+ * instead of queueing small ones. With a write per 128 chunks, the 1 GiB unshaped pull queued writes up to 170 deep
+ * behind the store's lock (1.5 s each) and ended ~1 s after its last chunk arrived; 5.5–5.8 s against 3.9–4.2 s.
+ */
+export const MAX_STORE_WRITE_CHUNKS = 2048
+/**
+ * Verified bytes waiting for the store above which a transfer sends no new request: a receiver whose disk is slower
+ * than its network would otherwise hold the difference in memory (~150 MB in that pull) and finish no sooner.
+ */
+export const DEFAULT_MAX_UNSTORED_BYTES = 32 * 1024 * 1024
 /** A transfer that makes no progress for this long fails. */
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000
 /**

@@ -11,7 +11,8 @@ import { decodeWireChunk, type DecodedChunk, type WireChunk } from './chunk-enco
 import { BadChunkError, ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, TransferAbortedError, TransferStalledError } from './errors.js'
 import {
   DEFAULT_ENDGAME_REQUESTERS, DEFAULT_HAVE_POLL_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_PEER_TIMEOUTS, DEFAULT_MAX_PEERS,
-  DEFAULT_MAX_PROVIDER_REFRESH_MS, DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS, SCAN_BATCH
+  DEFAULT_MAX_PROVIDER_REFRESH_MS, DEFAULT_MAX_UNSTORED_BYTES, DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS,
+  DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS, MAX_STORE_WRITE_CHUNKS, SCAN_BATCH
 } from './constants.js'
 
 export interface TransferOptions {
@@ -25,6 +26,7 @@ export interface TransferOptions {
   /** @default DEFAULT_MAX_PEER_TIMEOUTS */ maxPeerTimeouts?: number
   /** @default DEFAULT_PROVIDER_REFRESH_MS */ providerRefreshMs?: number
   /** @default DEFAULT_STALL_TIMEOUT_MS */ stallTimeoutMs?: number
+  /** @default DEFAULT_MAX_UNSTORED_BYTES */ maxUnstoredBytes?: number
 }
 
 export interface TransferInit extends TransferOptions {
@@ -86,7 +88,7 @@ interface PeerState {
 }
 
 const DIAL_BACKOFF_MS = 10_000
-/** Verified chunks written to the store together (one index batch). */
+/** Verified chunks that start a store write at once (fewer wait up to STORE_BATCH_DELAY_MS for more). */
 const STORE_BATCH = 128
 /** A partial batch waits at most this long. */
 const STORE_BATCH_DELAY_MS = 5
@@ -125,6 +127,10 @@ export class Transfer {
   private settle?: { resolve: (r: TransferResult) => void, reject: (e: Error) => void }
   private readonly toStore: Array<{ piece: Piece, chunk: DecodedChunk, from: string }> = []
   private flushTimer?: ReturnType<typeof setTimeout>
+  /** A store write is running (the only one: it takes what arrives meanwhile when it ends). */
+  private writing = false
+  /** Bytes held in memory for verified chunks not yet written (decoded and wire form). */
+  private unstoredBytes = 0
   private rebuildTimer?: ReturnType<typeof setTimeout>
   private running?: Promise<TransferResult>
   /** Whether the store was scanned for chunks already held: nothing is requested before. */
@@ -141,7 +147,8 @@ export class Transfer {
       havePollMs: init.havePollMs ?? DEFAULT_HAVE_POLL_MS,
       maxPeerTimeouts: init.maxPeerTimeouts ?? DEFAULT_MAX_PEER_TIMEOUTS,
       providerRefreshMs: init.providerRefreshMs ?? DEFAULT_PROVIDER_REFRESH_MS,
-      stallTimeoutMs: init.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS
+      stallTimeoutMs: init.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+      maxUnstoredBytes: init.maxUnstoredBytes ?? DEFAULT_MAX_UNSTORED_BYTES
     }
     this.log = init.logger ?? silentLogger
     this.picker = new PiecePicker(init.manifest, this.opts.endgameRequesters, Math.random, undefined, init.self)
@@ -329,6 +336,8 @@ export class Transfer {
   }
 
   private fillWindows (): void {
+    // the store is behind: what is asked for now would only wait in memory (the write that ends pumps again)
+    if (this.unstoredBytes >= this.opts.maxUnstoredBytes) return
     for (const ps of this.peers.values()) {
       if (ps.bits == null || ps.session.closed) continue
       const key = `${this.picker.generation}/${ps.bitsVersion}`
@@ -395,27 +404,40 @@ export class Transfer {
 
   private store (piece: Piece, chunk: DecodedChunk, from: string): void {
     this.toStore.push({ piece, chunk, from })
+    this.unstoredBytes += heldBytes(chunk)
+    // a running write takes this chunk with the rest when it ends
+    if (this.writing) return
     if (this.toStore.length >= STORE_BATCH) void this.flush()
     else this.flushTimer ??= setTimeout(() => { void this.flush() }, STORE_BATCH_DELAY_MS)
   }
 
-  /** Write buffered verified chunks: one batch through putVerified, or one put each. */
+  /** Write buffered verified chunks, one write at a time, each through putVerified (one batch) or one put each. */
   private async flush (): Promise<void> {
     if (this.flushTimer != null) clearTimeout(this.flushTimer)
     this.flushTimer = undefined
-    const batch = this.toStore.splice(0)
-    if (batch.length === 0) return
+    if (this.writing) return
+    this.writing = true
     try {
-      if (this.init.putVerified != null) {
-        await this.init.putVerified(batch.map(({ piece, chunk }) => chunk.encoded != null ? { id: piece.id, bytes: chunk.bytes, encoded: chunk.encoded } : { id: piece.id, bytes: chunk.bytes }))
-      } else {
-        await Promise.all(batch.map(async b => { await this.init.store.put(b.piece.id, b.chunk.bytes) }))
+      while (this.toStore.length > 0 && this.state === 'running') {
+        const batch = this.toStore.splice(0, MAX_STORE_WRITE_CHUNKS)
+        try {
+          if (this.init.putVerified != null) {
+            await this.init.putVerified(batch.map(({ piece, chunk }) => chunk.encoded != null ? { id: piece.id, bytes: chunk.bytes, encoded: chunk.encoded } : { id: piece.id, bytes: chunk.bytes }))
+          } else {
+            await Promise.all(batch.map(async b => { await this.init.store.put(b.piece.id, b.chunk.bytes) }))
+          }
+        } catch (err) {
+          this.fail(err as Error, 'failed')
+          return
+        }
+        for (const b of batch) {
+          this.unstoredBytes -= heldBytes(b.chunk)
+          this.stored(b.piece, b.from)
+        }
       }
-    } catch (err) {
-      this.fail(err as Error, 'failed')
-      return
+    } finally {
+      this.writing = false
     }
-    for (const b of batch) this.stored(b.piece, b.from)
   }
 
   private stored (piece: Piece, from: string): void {
@@ -537,4 +559,9 @@ export class Transfer {
       ...(this.error != null ? { error: { code: (this.error as { code?: string }).code ?? 'ERR_INTERNAL', message: this.error.message } } : {})
     }
   }
+}
+
+/** Memory a verified chunk holds until it is written: its bytes, and its wire form where that is another buffer. */
+function heldBytes (chunk: DecodedChunk): number {
+  return chunk.bytes.length + (chunk.encoded != null && chunk.encoded.payload !== chunk.bytes ? chunk.encoded.payload.length : 0)
 }
