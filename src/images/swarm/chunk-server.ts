@@ -191,7 +191,8 @@ export class ChunkServer {
         if (req.base.length > MAX_REF_LENGTH) return reply(Status.BAD_REQUEST)
         const m = await this.source.manifest(req.name, req.version === '' ? undefined : req.version)
         if (m == null) return reply(Status.NOT_FOUND)
-        this.prefetch(m)
+        // after this answer is on its way: the lookups' synchronous part held the first answer of a 1 GiB image ~27 ms
+        setImmediate(() => { this.prefetch(m) })
         // the requester holds `base`: send the chunk list as ops over it when this node has it too
         const base = req.base !== '' ? await this.source.manifest(req.name, req.base) : undefined
         const delta = base != null && base.version === req.base ? encodeManifestDelta(m, base) : undefined

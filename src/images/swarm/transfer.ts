@@ -79,7 +79,7 @@ interface PeerState {
   bytes: number
   timeouts: number
   /** picker.generation + bits version when pick last found nothing; skip the peer until either changes. */
-  starvedAt?: string
+  starvedAt?: { generation: number, bitsVersion: number }
   bitsVersion: number
   pollTimer?: ReturnType<typeof setTimeout>
   /** Where its last have answer left us in its HaveLog (0, 0: none; then it sends the whole bitfield). */
@@ -340,12 +340,11 @@ export class Transfer {
     if (this.unstoredBytes >= this.opts.maxUnstoredBytes) return
     for (const ps of this.peers.values()) {
       if (ps.bits == null || ps.session.closed) continue
-      const key = `${this.picker.generation}/${ps.bitsVersion}`
-      if (ps.starvedAt === key) continue
+      if (ps.starvedAt?.generation === this.picker.generation && ps.starvedAt.bitsVersion === ps.bitsVersion) continue
       while (ps.inflight.size < ps.window) {
         const piece = this.picker.pick(ps.id, ps.bits)
         if (piece == null) {
-          ps.starvedAt = `${this.picker.generation}/${ps.bitsVersion}`
+          ps.starvedAt = { generation: this.picker.generation, bitsVersion: ps.bitsVersion }
           break
         }
         this.request(ps, piece)
