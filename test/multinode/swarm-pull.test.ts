@@ -179,6 +179,28 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     await waitFor(() => pinned.size === 0, { timeoutMs: 5_000, what: 'pins released' })
   })
 
+  it('a pull on a node without peers goes on as soon as the node connects, not at its next retry', async () => {
+    const secret = generateSecret()
+    const image = makeImage('late', '1', testBytes(40, CHUNK), CHUNK)
+    const seed = await seeder(secret, image)
+    // a retry period far past the test's timeout: only the connection can wake the pull in time
+    const receiver = await SwarmTestNode.create(secret, { swarm: { resolveRetryMs: 600_000, resolveTimeoutMs: 900_000 } })
+    nodes.push(seed, receiver)
+    let lookups = 0
+    const providers = receiver.swarm.providers.bind(receiver.swarm)
+    receiver.swarm.providers = async (name, version) => { lookups++; return await providers(name, version) }
+    const job = receiver.swarm.pull('late@1')
+    await waitFor(() => lookups >= 1, { timeoutMs: 5_000, what: 'the first lookup' })
+    await new Promise(resolve => setTimeout(resolve, 200))
+    // the lookup found nobody: the pull waits, still looking for its manifest
+    expect(job.progress().state).toBe('resolving')
+    expect(lookups).toBe(1)
+    await receiver.dial(seed)
+    const result = await job.done
+    expect(result.fetchedBytes).toBe([...image.chunks.values()].reduce((a, c) => a + c.length, 0))
+    expectHolds(receiver.store, image)
+  })
+
   it('asks one provider for the manifest, and the next only when the first does not answer within the hedge delay', async () => {
     const image = makeImage('ubuntu', '24.04', testBytes(40, CHUNK), CHUNK)
     const { seeds, receiver } = await threeSeeders(image)

@@ -20,7 +20,7 @@ import type { TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
 import { parseImageRef, type ImageRef } from './image-ref.js'
 import { BadManifestError, NoProvidersError, TransferAbortedError } from './errors.js'
-import { CHUNKS_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_REQUEST_TIMEOUT_MS, MANIFEST_HEDGE_MS } from './constants.js'
+import { CHUNKS_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_REQUEST_TIMEOUT_MS, MANIFEST_HEDGE_MS, RESOLVE_RETRY_MS } from './constants.js'
 
 /** What the swarm needs of the node's images (part A's ImageService, adapted in node assembly). */
 export interface SwarmImages {
@@ -54,6 +54,7 @@ export interface SwarmServiceInit extends TransferOptions {
   /** How long a provider lookup may take. @default 10_000 */ lookupTimeoutMs?: number
   /** How long a pull keeps looking for a provider of its manifest (a node that just started has no peers yet). @default 15_000 */
   resolveTimeoutMs?: number
+  /** @default RESOLVE_RETRY_MS */ resolveRetryMs?: number
 }
 
 export interface PullOptions {
@@ -301,7 +302,10 @@ export class SwarmService implements Startable, ManifestSource {
     return [...found]
   }
 
-  /** Look for a manifest until one is found or resolveTimeoutMs passes (bounded: about one try a second). */
+  /**
+   * Look for a manifest until one is found or resolveTimeoutMs passes: again after RESOLVE_RETRY_MS, or as soon as
+   * this node opens a connection (bounded: at most one try per retry period and per new connection).
+   */
   private async resolveManifest (r: ImageRef): Promise<Resolved> {
     const deadline = Date.now() + (this.init.resolveTimeoutMs ?? 15_000)
     while (true) {
@@ -310,8 +314,24 @@ export class SwarmService implements Startable, ManifestSource {
       } catch (err) {
         if (!(err instanceof NoProvidersError) || Date.now() >= deadline || this.stopping) throw err
       }
-      await new Promise(resolve => setTimeout(resolve, 1_000))
+      await this.untilRetry(Math.min(this.init.resolveRetryMs ?? RESOLVE_RETRY_MS, Math.max(0, deadline - Date.now())))
     }
+  }
+
+  /**
+   * Resolves after `ms`, or sooner when a connection opens: a node that just started (its bootstrap dial still under
+   * way, or retried after a failure) goes on with a pull the moment it has a peer to ask, not at the next period.
+   */
+  private async untilRetry (ms: number): Promise<void> {
+    await new Promise<void>(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.libp2p.removeEventListener('connection:open', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.libp2p.addEventListener('connection:open', done)
+    })
   }
 
   /**
