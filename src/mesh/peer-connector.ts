@@ -28,6 +28,9 @@ export interface PeerConnectorInit {
 
 interface Backoff { until: number, delay: number }
 
+/** Back-off after a peer's first failed dial; it doubles with each further failure, up to maxBackoffMs. */
+const FIRST_BACKOFF_MS = 250
+
 /**
  * Turns DHT knowledge into connections. libp2p 3 does not auto-dial discovered peers, so nodes that only
  * know the bootstrap seeds would otherwise stay connected to the seeds alone. The connector:
@@ -49,6 +52,8 @@ export class PeerConnector implements Startable {
   private readonly backoff = new Map<string, Backoff>()
   private readonly dialing = new Set<string>()
   private timer?: ReturnType<typeof setTimeout>
+  /** Date.now() at which the scheduled tick runs. */
+  private nextTickAt = Infinity
   private controller?: AbortController
   private walks = 0
   private running = false
@@ -95,6 +100,7 @@ export class PeerConnector implements Startable {
   private schedule (ms: number): void {
     if (!this.running) return
     clearTimeout(this.timer)
+    this.nextTickAt = Date.now() + ms
     this.timer = setTimeout(() => { void this.tick() }, ms)
     this.timer.unref()
   }
@@ -116,7 +122,18 @@ export class PeerConnector implements Startable {
     }
     const underTarget = this.connectionCount() < this.targetPeers
     const warming = Date.now() - this.startedAt < this.warmupMs
-    this.schedule(underTarget && (warming || this.sawUnconnected || this.connectionCount() === 0) ? this.fastIntervalMs : this.slowIntervalMs)
+    const next = underTarget && (warming || this.sawUnconnected || this.connectionCount() === 0) ? this.fastIntervalMs : this.slowIntervalMs
+    this.schedule(this.connectionCount() === 0 ? Math.min(next, this.untilSeedRedial()) : next)
+  }
+
+  /** Milliseconds until the first seed whose dial failed may be dialled again (Infinity when none failed). */
+  private untilSeedRedial (): number {
+    let ms = Infinity
+    for (const s of this.seeds) {
+      const b = this.backoff.get(s.id.toString())
+      if (b != null) ms = Math.min(ms, Math.max(0, b.until - Date.now()))
+    }
+    return ms
   }
 
   /** Redial mesh members (peers that once completed identify, so proved they hold the secret) that dropped. */
@@ -165,9 +182,12 @@ export class PeerConnector implements Startable {
       await this.node.dial(addr != null ? multiaddr(addr) : id, { signal })
       this.backoff.delete(key)
     } catch (err) {
-      const delay = Math.min((b?.delay ?? 500) * 2, this.maxBackoffMs)
+      const delay = b == null ? FIRST_BACKOFF_MS : Math.min(b.delay * 2, this.maxBackoffMs)
       this.backoff.set(key, { until: Date.now() + delay, delay })
       this.log.debug('dial failed', { peer: key, err, retryInMs: delay })
+      // a node without a connection dials again when the back-off ends, not at the next walk (fastIntervalMs later): a
+      // node started together with its seed, before the seed listened, waited ~3 s for its first connection
+      if (this.connectionCount() === 0 && Date.now() + delay < this.nextTickAt) this.schedule(delay)
     } finally {
       this.dialing.delete(key)
     }

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Mesh } from '../../src/mesh/mesh.js'
 import { generateSecret, meshNode } from '../helpers/mesh-nodes.js'
 import { waitFor } from '../helpers/wait-for.js'
+import { freePort } from '../helpers/free-port.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 
 describe('private Kademlia DHT', () => {
   const nodes: Mesh[] = []
@@ -56,5 +59,20 @@ describe('private Kademlia DHT', () => {
     for (const n of others) {
       await waitFor(() => n.connectionCount() === 3, { timeoutMs: 20_000, what: 'full mesh' })
     }
+  })
+
+  it('dials a seed that was not listening yet when the node started once its back-off ends, not at the next walk', async () => {
+    const secret = generateSecret()
+    const seedKey = await generateKeyPair('Ed25519')
+    const port = await freePort()
+    // walks once a minute: within the test only the redial after the failed dial can reach the seed
+    const node = await meshNode({ secret, bootstrap: [`/ip4/127.0.0.1/tcp/${port}/p2p/${peerIdFromPrivateKey(seedKey).toString()}`], fastIntervalMs: 60_000 })
+    nodes.push(node)
+    // bootstrap discovery (after 100 ms) and the connector's first tick (500 ms) both found nobody listening
+    await new Promise(resolve => setTimeout(resolve, 800))
+    expect(node.connectionCount()).toBe(0)
+    const seed = await meshNode({ secret, role: 'bootstrap', privateKey: seedKey, listen: [`/ip4/127.0.0.1/tcp/${port}`] })
+    nodes.push(seed)
+    await waitFor(() => node.connectionCount() === 1, { timeoutMs: 15_000, what: 'a connection to the late seed' })
   })
 })
