@@ -95,5 +95,7 @@ export const MANIFEST_HEDGE_MS = 1_000
  * in 5 of 8 runs, the first lookup finding no peer; 0.92–1.15 s in the others).
  */
 export const RESOLVE_RETRY_MS = 1_000
+/** ... but not sooner than this after its last look (a node opens many connections at once as it starts). */
+export const RESOLVE_MIN_GAP_MS = 100
 /** Peers a transfer fetches from at once. */
 export const DEFAULT_MAX_PEERS = 16

@@ -20,7 +20,7 @@ import type { TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
 import { parseImageRef, type ImageRef } from './image-ref.js'
 import { BadManifestError, NoProvidersError, TransferAbortedError } from './errors.js'
-import { CHUNKS_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_REQUEST_TIMEOUT_MS, MANIFEST_HEDGE_MS, RESOLVE_RETRY_MS } from './constants.js'
+import { CHUNKS_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_REQUEST_TIMEOUT_MS, MANIFEST_HEDGE_MS, RESOLVE_MIN_GAP_MS, RESOLVE_RETRY_MS } from './constants.js'
 
 /** What the swarm needs of the node's images (part A's ImageService, adapted in node assembly). */
 export interface SwarmImages {
@@ -303,8 +303,8 @@ export class SwarmService implements Startable, ManifestSource {
   }
 
   /**
-   * Look for a manifest until one is found or resolveTimeoutMs passes: again after RESOLVE_RETRY_MS, or as soon as
-   * this node opens a connection (bounded: at most one try per retry period and per new connection).
+   * Look for a manifest until one is found or resolveTimeoutMs passes: again after RESOLVE_RETRY_MS, or once this
+   * node opened a connection (but not sooner than RESOLVE_MIN_GAP_MS after the last try).
    */
   private async resolveManifest (r: ImageRef): Promise<Resolved> {
     const deadline = Date.now() + (this.init.resolveTimeoutMs ?? 15_000)
@@ -319,18 +319,25 @@ export class SwarmService implements Startable, ManifestSource {
   }
 
   /**
-   * Resolves after `ms`, or sooner when a connection opens: a node that just started (its bootstrap dial still under
-   * way, or retried after a failure) goes on with a pull the moment it has a peer to ask, not at the next period.
+   * Resolves after `ms`, or once a connection opened and RESOLVE_MIN_GAP_MS passed: a node that just started (its
+   * bootstrap dial still under way, or retried after a failure) goes on with a pull the moment it has a peer to ask,
+   * and a node opening many connections at once (its connector at start) looks up at most once per gap.
    */
   private async untilRetry (ms: number): Promise<void> {
+    const earliest = performance.now() + Math.min(ms, RESOLVE_MIN_GAP_MS)
     await new Promise<void>(resolve => {
+      let timer: ReturnType<typeof setTimeout>
       const done = (): void => {
         clearTimeout(timer)
-        this.libp2p.removeEventListener('connection:open', done)
+        this.libp2p.removeEventListener('connection:open', connected)
         resolve()
       }
-      const timer = setTimeout(done, ms)
-      this.libp2p.addEventListener('connection:open', done)
+      const connected = (): void => {
+        clearTimeout(timer)
+        timer = setTimeout(done, Math.max(0, earliest - performance.now()))
+      }
+      timer = setTimeout(done, ms)
+      this.libp2p.addEventListener('connection:open', connected)
     })
   }
 
