@@ -153,6 +153,27 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     expect(batches.reduce((a, n) => a + n, 0)).toBe(image.chunks.size)
   })
 
+  it('fails with the store\'s error when a write fails, and writes nothing after it', async () => {
+    net = new Net()
+    const image = makeImage('debian', '1', testBytes(600))
+    await seedStore(net.seeder('s1', image).store, image)
+    const store = new MemoryChunkStore()
+    let writes = 0
+    const t = net.transfer(image, store, {
+      putVerified: async chunks => {
+        writes++
+        await new Promise(resolve => setTimeout(resolve, 10))
+        if (writes === 2) throw Object.assign(new Error('no space left on the chunk store'), { code: 'ERR_DISK_FULL' })
+        for (const c of chunks) await store.put(c.id, c.bytes)
+      }
+    })
+    await expect(t.run()).rejects.toMatchObject({ code: 'ERR_DISK_FULL' })
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(writes).toBe(2)
+    expect(t.progress().state).toBe('failed')
+    expect(t.progress().error?.code).toBe('ERR_DISK_FULL')
+  })
+
   it('sends no request while verified chunks waiting for the store exceed the limit', async () => {
     net = new Net()
     const chunkSize = 16 * 1024
