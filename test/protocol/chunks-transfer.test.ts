@@ -5,6 +5,7 @@ import { PeerSession } from '../../src/images/swarm/peer-session.js'
 import { Transfer, type TransferInit } from '../../src/images/swarm/transfer.js'
 import { EncodedMemoryChunkStore, MemoryChunkStore, MemorySource, compressibleBytes, makeImage, pair, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
 import { rogueChunkPeer, type Misbehaviour } from '../helpers/rogue-chunk-peer.js'
+import type { VerifiedChunk } from '../../src/images/types.js'
 
 type Handler = (stream: Stream) => void | Promise<void>
 
@@ -52,6 +53,12 @@ async function slowSeeder (net: Net, image: TestImage, delayMs: number): Promise
   await seedStore(store, image)
   const get = store.get.bind(store)
   store.get = async id => { await new Promise(resolve => setTimeout(resolve, delayMs)); return await get(id) }
+}
+
+/** A putVerified of a store slower than the network: `chunks` reach `store` after `delayMs`. */
+async function slowWrite (store: MemoryChunkStore, chunks: VerifiedChunk[], delayMs: number): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, delayMs))
+  for (const c of chunks) await store.put(c.id, c.bytes)
 }
 
 function expectComplete (store: MemoryChunkStore, image: TestImage): void {
@@ -140,8 +147,7 @@ describe('chunk swarm transfer (in-memory streams)', () => {
       putVerified: async chunks => {
         mostAtOnce = Math.max(mostAtOnce, ++writing)
         batches.push(chunks.length)
-        await new Promise(resolve => setTimeout(resolve, 40))
-        for (const c of chunks) await store.put(c.id, c.bytes)
+        await slowWrite(store, chunks, 40)
         writing--
       }
     }).run()
@@ -161,10 +167,8 @@ describe('chunk swarm transfer (in-memory streams)', () => {
     let writes = 0
     const t = net.transfer(image, store, {
       putVerified: async chunks => {
-        writes++
-        await new Promise(resolve => setTimeout(resolve, 10))
-        if (writes === 2) throw Object.assign(new Error('no space left on the chunk store'), { code: 'ERR_DISK_FULL' })
-        for (const c of chunks) await store.put(c.id, c.bytes)
+        if (++writes === 2) throw Object.assign(new Error('no space left on the chunk store'), { code: 'ERR_DISK_FULL' })
+        await slowWrite(store, chunks, 10)
       }
     })
     await expect(t.run()).rejects.toMatchObject({ code: 'ERR_DISK_FULL' })
@@ -194,8 +198,7 @@ describe('chunk swarm transfer (in-memory streams)', () => {
       maxWindow: window,
       putVerified: async chunks => {
         sample()
-        await new Promise(resolve => setTimeout(resolve, 20))
-        for (const c of chunks) await store.put(c.id, c.bytes)
+        await slowWrite(store, chunks, 20)
       }
     })
     const sampler = setInterval(sample, 2)
