@@ -39,5 +39,7 @@ export const MAX_MANIFEST_CHUNKS = 4_000_000
 export const MANIFEST_CACHE_CHUNK_ENTRIES = 300_000
 /** Chunk locations a store keeps in memory for serving (location-cache.ts): ~10 MB, ~512 MiB of 8 KiB chunks. */
 export const LOCATION_CACHE_ENTRIES = 65_536
+/** Index values of chunks just written a store keeps for the next commit's counts (written-entries.ts): ≤ ~17 MB. */
+export const WRITTEN_ENTRIES_MAX = 131_072
 /** Keys per index lookup when a store prefetches locations (chunk-store.ts prefetchLocations): ~3 ms of CPU each. */
 export const LOCATION_PREFETCH_SLICE = 1024

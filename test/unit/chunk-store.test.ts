@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { spawn, execFileSync } from 'node:child_process'
 import { openDatabase, type Database } from '../../src/storage/database.js'
 import { ChunkStore } from '../../src/images/store/chunk-store.js'
-import { decodeChunkFile } from '../../src/images/store/chunk-file.js'
+import { decodeChunkFile, encodeChunkParts } from '../../src/images/store/chunk-file.js'
 import { RECORD_PREFIX_BYTES, packFileName, recordPrefix } from '../../src/images/store/pack-record.js'
 import { packRecords } from '../helpers/pack-records.js'
 import { lz4Napi } from '../../src/images/store/lz4.js'
@@ -266,6 +266,70 @@ describe('chunk store', () => {
     expect(await store.has(sha(x))).toBe(true)
     expect(await store.has(sha(y))).toBe(false)
     expect(Buffer.compare(await store.get(sha(x)), x)).toBe(0)
+  })
+
+  it('counts references of chunks it just wrote without reading the index, and reads it again once anything else changed it', async () => {
+    const reads = vi.spyOn(store.indexSublevel, 'getMany')
+    const keysRead = (): string[] => reads.mock.calls.flatMap(c => c[0] as string[])
+    // committed the way an image commit does it: in a batch of the caller's, not through the store
+    const count = async (ids: string[], delta: 1 | -1, presentFor?: string): Promise<void> => {
+      await store.lock.run(async () => { await store.indexSublevel.batch(await store.refOps(ids, delta, presentFor === undefined ? {} : { presentFor })) })
+    }
+    // a referenced chunk that keeps the pack mostly live, so the collections below compact nothing
+    const big = randomBytes(200_000)
+    await store.put(sha(big), big)
+    await count([sha(big)], 1)
+    const [x, y] = [randomBytes(4000), randomBytes(4000)]
+    await store.putHashed([x, y].map(c => ({ id: sha(c), bytes: c })))
+    reads.mockClear()
+    await count([sha(x), sha(y)], 1, 'img@1')
+    expect(keysRead()).toEqual([])
+    expect((await store.entry(sha(x)))?.refs).toBe(1)
+    // the counts changed the index: the next count reads it (and adds to what the first one wrote)
+    await count([sha(x)], 1)
+    expect(keysRead()).toEqual([sha(x)])
+    expect((await store.entry(sha(x)))?.refs).toBe(2)
+
+    // a chunk dropped as corrupt after it was written is not present for a commit
+    const z = randomBytes(9000)
+    await store.putHashed([{ id: sha(z), bytes: z }])
+    await tamper(sha(z), s => { s[100] = s[100]! ^ 1; return s })
+    await expect(store.get(sha(z))).rejects.toMatchObject({ code: 'ERR_CHUNK_CORRUPT' })
+    await expect(count([sha(z)], 1, 'img@2')).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND' })
+
+    // a chunk collected after it was written is not present either
+    const w = randomBytes(4000)
+    await store.putHashed([{ id: sha(w), bytes: w }])
+    expect(await store.gc()).toMatchObject({ removedChunks: 1, packsRemoved: 0 }) // w (and z's entry, no longer present)
+    await expect(count([sha(w)], 1, 'img@3')).rejects.toMatchObject({ code: 'ERR_CHUNK_NOT_FOUND' })
+  })
+
+  it('keeps a chunk written while a collection runs, and counts a chunk compaction moved at its new place', async () => {
+    await store.close()
+    store = await ChunkStore.open({ dataDir: dir, db, maxPackBytes: 64 * 1024 })
+    // the current pack holds only unreferenced chunks when the collection scans the index
+    const garbage = Array.from({ length: 4 }, () => randomBytes(4000))
+    await store.putHashed(garbage.map(c => ({ id: sha(c), bytes: c })))
+    const k = randomBytes(4000)
+    const { header, payload } = encodeChunkParts(k, lz4Napi, 0)
+    const collected = store.gc()
+    // queued on the store's lock behind the scan, ahead of the compaction: k goes into that pack after the scan
+    const written = store.putHashed([{ id: sha(k), bytes: k, encoded: { header, payload } }])
+    await Promise.all([collected, written])
+    expect(Buffer.compare(await store.get(sha(k)), k)).toBe(0)
+
+    // k pinned, its pack mostly dead once the filler around it goes: the next collection moves it
+    const release = store.pin([sha(k)])
+    const filler = Array.from({ length: 30 }, () => randomBytes(4000))
+    await store.putHashed(filler.map(c => ({ id: sha(c), bytes: c })))
+    const before = (await store.entry(sha(k)))!
+    expect((await store.gc()).packsRemoved).toBeGreaterThan(0)
+    const moved = (await store.entry(sha(k)))!
+    expect(moved.pack).not.toBe(before.pack)
+    await store.lock.run(async () => { await store.indexSublevel.batch(await store.refOps([sha(k)], 1, { presentFor: 'img@4' })) })
+    release()
+    expect(await store.entry(sha(k))).toMatchObject({ refs: 1, pack: moved.pack, offset: moved.offset, present: true })
+    expect(Buffer.compare(await store.get(sha(k)), k)).toBe(0)
   })
 
   it('gives pack space back: deletes empty packs and compacts mostly-dead ones, keeping every live chunk readable', async () => {

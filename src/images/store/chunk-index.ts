@@ -31,7 +31,7 @@ export function encodeEntry (e: IndexEntry): Uint8Array {
 }
 
 export function decodeEntry (b: Uint8Array): IndexEntry {
-  if (b.length !== ENTRY_BYTES) throw new Error(`chunk index entry has ${b.length} bytes, expected ${ENTRY_BYTES}`)
+  checkLength(b)
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
   const flags = v.getUint8(12)
   return {
@@ -43,6 +43,27 @@ export function decodeEntry (b: Uint8Array): IndexEntry {
     pack: v.getUint32(13, true),
     offset: v.getUint32(17, true) + v.getUint16(21, true) * 2 ** 32
   }
+}
+
+/** Whether the encoded entry `b` is of a stored chunk (flag bit 0), without decoding the rest. */
+export function entryPresent (b: Uint8Array): boolean {
+  checkLength(b)
+  return (b[12]! & 1) !== 0
+}
+
+/**
+ * A copy of the encoded entry `b` with `delta` added to its reference count (not below 0), without decoding the rest:
+ * a commit counts every chunk of an image, and decoding and re-encoding 38,000 entries of a 1 GiB image took ~50 ms.
+ */
+export function withRefsAdded (b: Uint8Array, delta: number): Uint8Array {
+  checkLength(b)
+  const out = Buffer.from(b)
+  out.writeUInt32LE(Math.max(0, out.readUInt32LE(0) + delta), 0)
+  return out
+}
+
+function checkLength (b: Uint8Array): void {
+  if (b.length !== ENTRY_BYTES) throw new Error(`chunk index entry has ${b.length} bytes, expected ${ENTRY_BYTES}`)
 }
 
 /** An entry for a chunk that is referenced but not (or no longer) stored. */

@@ -6,17 +6,18 @@ import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { InvalidInputError } from '../../errors.js'
-import { CHUNKS_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_COMPACT_BELOW, DEFAULT_MAX_PACK_BYTES, DEFAULT_MIN_COMPRESSION_SAVING, LOCATION_CACHE_ENTRIES, LOCATION_PREFETCH_SLICE, PACKS_DIR } from '../constants.js'
+import { CHUNKS_DIR, CHUNK_INDEX_SUBLEVEL, DEFAULT_COMPACT_BELOW, DEFAULT_MAX_PACK_BYTES, DEFAULT_MIN_COMPRESSION_SAVING, LOCATION_CACHE_ENTRIES, LOCATION_PREFETCH_SLICE, PACKS_DIR, WRITTEN_ENTRIES_MAX } from '../constants.js'
 import { ChunkCorruptError, ChunkHashMismatchError, ChunkNotFoundError, ChunkStoreFormatError, diskFullOr } from '../errors.js'
 import { isZero } from '../chunker/fastcdc.js'
 import { MAX_CHUNK_BYTES } from '../chunker/params.js'
 import { HEADER_BYTES, decodeChunkFile, encodeChunkParts } from './chunk-file.js'
-import { absentEntry, decodeEntry, encodeEntry, type IndexEntry } from './chunk-index.js'
+import { absentEntry, decodeEntry, encodeEntry, entryPresent, withRefsAdded, type IndexEntry } from './chunk-index.js'
 import { lz4Napi, type Lz4Codec } from './lz4.js'
 import { Mutex } from './mutex.js'
 import { PackFiles, PackGoneError } from './pack-files.js'
 import { RECORD_PREFIX_BYTES, recordPrefix } from './pack-record.js'
 import { compactPacks } from './compaction.js'
+import { WrittenEntries } from './written-entries.js'
 import { LocationCache, type Location } from './location-cache.js'
 
 const CHUNK_ID = /^[0-9a-f]{64}$/
@@ -102,10 +103,15 @@ export class ChunkStore implements ChunkStoreView {
   private readonly compactBelow: number
   /** Serialises read-modify-write of index entries (refcounts, presence, locations). */
   readonly lock = new Mutex()
-  private readonly pins = new Map<string, number>()
+  /** Pinned ID lists (see `pin`) and sets (see `pinSet`), looked at only when a garbage collection runs. */
+  private readonly pinLists = new Set<readonly string[]>()
   private readonly pinSets = new Set<Set<string>>()
+  /** Counts `pin` calls: a collection merges the lists pinned since it last looked. */
+  private pinListsAdded = 0
   /** Locations of chunks stored or served lately, for getEncodedMany (see LocationCache). */
   private readonly locations = new LocationCache(LOCATION_CACHE_ENTRIES)
+  /** Index values this store's chunk writes put since the index last changed otherwise (for `refOps`). */
+  private readonly written = new WrittenEntries(WRITTEN_ENTRIES_MAX)
   /** Bumped when a chunk is dropped as corrupt: a prefetch that read the index before that keeps nothing it read. */
   private dropped = 0
 
@@ -250,8 +256,10 @@ export class ChunkStore implements ChunkStoreView {
 
   /** Presence of many chunks with one index lookup. */
   async hasMany (ids: string[]): Promise<boolean[]> {
-    const values = await this.index.getMany(ids.map(id => CHUNK_ID.test(id) ? id : '-'))
-    return values.map(v => v !== undefined && decodeEntry(v).present)
+    // no pattern test of each ID (~20 ms for a 1 GiB image's 38,000 at the start of its pull): every index key is a
+    // chunk ID, so any other string is simply not found
+    const values = await this.index.getMany(ids)
+    return values.map(v => v !== undefined && entryPresent(v))
   }
 
   private async readManyStored (ids: string[]): Promise<{ entries: Array<IndexEntry | undefined>, stored: Array<Uint8Array | undefined> }> {
@@ -361,6 +369,7 @@ export class ChunkStore implements ChunkStoreView {
       })
       await this.index.batch(ops)
       for (const [id, loc] of written) this.locations.set(id, loc)
+      for (const o of ops) if (o.type === 'put') this.written.set(o.key, o.value)
       return { written: fresh.length, writtenBytes }
     })
   }
@@ -409,7 +418,10 @@ export class ChunkStore implements ChunkStoreView {
     await this.lock.run(async () => {
       const e = await this.entry(id)
       // only when it still points where the bad bytes were read (compaction or a re-put may have moved it)
-      if (e !== undefined && e.pack === seen.pack && e.offset === seen.offset) await this.index.put(id, encodeEntry(absentEntry(e.refs)))
+      if (e !== undefined && e.pack === seen.pack && e.offset === seen.offset) {
+        this.written.clear()
+        await this.index.put(id, encodeEntry(absentEntry(e.refs)))
+      }
     })
   }
 
@@ -420,38 +432,42 @@ export class ChunkStore implements ChunkStoreView {
    */
   async refOps (ids: Iterable<string>, delta: 1 | -1, opts: { presentFor?: string } = {}): Promise<IndexBatchOp[]> {
     const unique = [...new Set(ids)]
-    const values = await this.index.getMany(unique)
+    // entries this store wrote since the index last changed otherwise are known; only the rest are read
+    const values: Array<Uint8Array | undefined> = unique.map(id => this.written.get(id))
+    const unknown: number[] = []
+    values.forEach((v, i) => { if (v === undefined) unknown.push(i) })
+    if (unknown.length > 0) {
+      const read = await this.index.getMany(unknown.map(i => unique[i]!))
+      unknown.forEach((i, k) => { values[i] = read[k] })
+    }
+    // the caller commits these ops (or drops them): either way what was known may no longer be current
+    this.written.clear()
     const ops: IndexBatchOp[] = []
     unique.forEach((id, i) => {
       const v = values[i]
-      const e: IndexEntry = v === undefined ? absentEntry(0) : decodeEntry(v)
       // with presentFor (an image's name), every chunk must be stored: checked in the lookup the counts need anyway
-      if (opts.presentFor !== undefined && !e.present) throw new ChunkNotFoundError(`chunk ${id} of ${opts.presentFor} is not in the store`)
-      e.refs = Math.max(0, e.refs + delta)
-      ops.push({ type: 'put', key: id, value: encodeEntry(e) })
+      if (opts.presentFor !== undefined && (v === undefined || !entryPresent(v))) throw new ChunkNotFoundError(`chunk ${id} of ${opts.presentFor} is not in the store`)
+      ops.push({ type: 'put', key: id, value: v === undefined ? encodeEntry(absentEntry(Math.max(0, delta))) : withRefsAdded(v, delta) })
     })
     return ops
   }
 
   /** Apply index ops (from `refOps`) together with other writes in one LevelDB batch. */
   async commit (ops: IndexBatchOp[]): Promise<void> {
+    this.written.clear()
     await this.index.batch(ops)
   }
 
-  /** Keep these chunks from garbage collection while, e.g., a pull is in progress. Returns the release function. */
-  pin (ids: Iterable<string>): () => void {
-    const list = [...new Set(ids)]
-    for (const id of list) this.pins.set(id, (this.pins.get(id) ?? 0) + 1)
-    let released = false
-    return () => {
-      if (released) return
-      released = true
-      for (const id of list) {
-        const n = (this.pins.get(id) ?? 1) - 1
-        if (n <= 0) this.pins.delete(id)
-        else this.pins.set(id, n)
-      }
-    }
+  /**
+   * Keep these chunks from garbage collection while, e.g., a pull is in progress. Returns the release function. The
+   * list is kept (copied) and looked at only by a collection: counting each ID into a map and out again took ~20 + 10
+   * ms of a 1 GiB pull's 38,000 IDs, at its start and at its end.
+   */
+  pin (ids: readonly string[]): () => void {
+    const list = ids.slice()
+    this.pinLists.add(list)
+    this.pinListsAdded++
+    return () => { this.pinLists.delete(list) }
   }
 
   /** Keep every ID in `ids` (which the caller may keep adding to) from garbage collection until released. */
@@ -460,10 +476,27 @@ export class ChunkStore implements ChunkStoreView {
     return () => { this.pinSets.delete(ids) }
   }
 
-  private pinned (id: string): boolean {
-    if (this.pins.has(id)) return true
-    for (const s of this.pinSets) if (s.has(id)) return true
-    return false
+  /**
+   * A test for pinned IDs, for one collection: the pinned lists are merged into one set when first needed, and a
+   * list pinned while the collection runs is merged at the next test, as the old per-ID count saw it at once.
+   */
+  private pinnedTest (): (id: string) => boolean {
+    const listed = new Set<string>()
+    const merged = new Set<readonly string[]>()
+    let mergedAt = -1
+    return id => {
+      if (mergedAt !== this.pinListsAdded) {
+        for (const list of this.pinLists) {
+          if (merged.has(list)) continue
+          merged.add(list)
+          for (const x of list) listed.add(x)
+        }
+        mergedAt = this.pinListsAdded
+      }
+      if (listed.has(id)) return true
+      for (const s of this.pinSets) if (s.has(id)) return true
+      return false
+    }
   }
 
   /**
@@ -475,11 +508,14 @@ export class ChunkStore implements ChunkStoreView {
     let removedChunks = 0
     let freedBytes = 0
     const live = new Map<number, number>()
+    const scannedSizes = new Map<number, number>()
     await this.lock.run(async () => {
+      for (const p of this.packs.list()) scannedSizes.set(p.pack, p.bytes)
       const ops: IndexBatchOp[] = []
+      const pinned = this.pinnedTest()
       for await (const [id, v] of this.index.iterator()) {
         const e = decodeEntry(v)
-        if (e.refs > 0 || this.pinned(id)) {
+        if (e.refs > 0 || pinned(id)) {
           if (e.present) live.set(e.pack, (live.get(e.pack) ?? 0) + RECORD_PREFIX_BYTES + e.stored)
           continue
         }
@@ -489,13 +525,18 @@ export class ChunkStore implements ChunkStoreView {
           freedBytes += e.stored
         }
       }
-      if (ops.length > 0) await this.index.batch(ops)
+      if (ops.length > 0) {
+        this.written.clear()
+        await this.index.batch(ops)
+      }
     })
     const { packsRemoved, reclaimedBytes } = await compactPacks({
       packs: this.packs,
       index: this.index,
+      indexChanging: () => { this.written.clear() },
       lock: this.lock,
       live,
+      scannedSizes,
       compactBelow: this.compactBelow,
       verify: (id, stored) => { const raw = decodeChunkFile(stored, this.codec); return hash('sha256', raw, 'hex') === id },
       log: this.log

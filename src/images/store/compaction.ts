@@ -15,10 +15,17 @@ interface IndexSublevel {
 export interface CompactInit {
   packs: PackFiles
   index: IndexSublevel
+  /** Called (under the lock) right before chunks' index entries are moved. */
+  indexChanging: () => void
   /** The store's index lock: held while records move, so no reference count or location changes meanwhile. */
   lock: Mutex
   /** Live bytes (records of present, referenced or pinned chunks) per pack, from the GC's index scan. */
   live: Map<number, number>
+  /**
+   * Each pack's size when the GC scanned the index (under the lock). A pack that grew since holds records the scan
+   * did not see (a write between the scan and now), so it is left for the next GC.
+   */
+  scannedSizes: Map<number, number>
   /** Packs whose live bytes are below this fraction of their size are compacted. */
   compactBelow: number
   /** Whether a stored chunk decodes to bytes that hash to `id` (a bad one is dropped, not copied). */
@@ -33,19 +40,24 @@ export interface CompactInit {
  * old pack is dead bytes until the next GC.
  */
 export async function compactPacks (init: CompactInit): Promise<{ packsRemoved: number, reclaimedBytes: number }> {
-  const { packs, live, compactBelow } = init
+  const { packs, live, compactBelow, scannedSizes } = init
   const empty: Array<{ pack: number, bytes: number }> = []
   const sparse: Array<{ pack: number, bytes: number }> = []
-  for (const p of packs.list()) {
-    const l = live.get(p.pack) ?? 0
-    if (l === 0) empty.push(p)
-    else if (l < p.bytes * compactBelow) sparse.push(p)
-  }
   let reclaimedBytes = 0
-  for (const p of empty) {
-    await packs.remove(p.pack)
-    reclaimedBytes += p.bytes
-  }
+  // under the lock, as writes append under it: a pack with no live record when scanned may have taken a chunk since
+  // (a pull storing while an image was removed), and deleting it then lost that chunk
+  await init.lock.run(async () => {
+    for (const p of packs.list()) {
+      if (scannedSizes.get(p.pack) !== p.bytes) continue
+      const l = live.get(p.pack) ?? 0
+      if (l === 0) empty.push(p)
+      else if (l < p.bytes * compactBelow) sparse.push(p)
+    }
+    for (const p of empty) {
+      await packs.remove(p.pack)
+      reclaimedBytes += p.bytes
+    }
+  })
   if (sparse.length === 0) return { packsRemoved: empty.length, reclaimedBytes }
   const copied = await init.lock.run(async () => {
     if (sparse.some(p => p.pack === packs.activePack)) await packs.seal()
@@ -105,6 +117,7 @@ async function copyBatch (init: CompactInit, batch: Array<{ id: string, e: Index
     // the copies are durable before the index points at them (the old pack goes only after this)
     await init.packs.sync()
   }
+  init.indexChanging()
   await init.index.batch(ops)
   return appended
 }
