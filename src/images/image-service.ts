@@ -13,7 +13,7 @@ import { ManifestCache } from './manifest-cache.js'
 import { ImageExistsError, ImageNotFoundError, ManifestInvalidError } from './errors.js'
 import { checkChunkingParams, type ChunkingParams } from './chunker/params.js'
 import { ChunkStore, type GcResult, type IndexBatchOp } from './store/chunk-store.js'
-import { decodeManifest, encodeManifest, signManifest, validateManifest, verifyManifest } from './manifest.js'
+import { decodeManifest, distinctChunkIds, encodeManifest, signManifest, validateManifest, verifyManifest } from './manifest.js'
 import { openSource, type SourceFormat } from './import/source-file.js'
 import { chunkIntoStore, type ImportProgress } from './import/chunk-into-store.js'
 import { writeDisk, type MaterialiseProgress } from './materialise.js'
@@ -157,7 +157,7 @@ export class ImageService implements ImageProvider, Startable {
         if (Buffer.compare(existing, encodeManifest(manifest)) === 0) return false
         throw new ImageExistsError(`image ${key} already exists with different content`)
       }
-      const refs = await this.store.refOps(manifest.chunks.filter(c => c.zero !== true).map(c => c.id), 1, chunksMustBePresent ? { presentFor: key } : {})
+      const refs = await this.store.refOps(distinctChunkIds(manifest), 1, chunksMustBePresent ? { presentFor: key } : {})
       await this.batch(refs, [{ type: 'put', key, value: encodeManifest(manifest) }])
       return true
     })
@@ -263,7 +263,7 @@ export class ImageService implements ImageProvider, Startable {
       if (victims.length === 0) throw new ImageNotFoundError(`no image ${ref} on this node`)
       // one batch per manifest, so a chunk shared by two removed versions drops by two
       for (const m of victims) {
-        const ops = await this.store.refOps(m.chunks.filter(c => c.zero !== true).map(c => c.id), -1)
+        const ops = await this.store.refOps(distinctChunkIds(m), -1)
         await this.batch(ops, [{ type: 'del', key: refOf(m) }])
         this.decoded.delete(refOf(m))
       }
@@ -278,7 +278,7 @@ export class ImageService implements ImageProvider, Startable {
   /** Write the image to `destPath` byte for byte (crash-safe: temp file + fsync + rename). */
   async materialise (ref: string, destPath: string, opts: { onProgress?: (p: MaterialiseProgress) => void } = {}): Promise<{ manifest: Manifest, sizeBytes: number }> {
     const manifest = await this.resolve(ref)
-    const release = this.store.pin(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
+    const release = this.store.pin(distinctChunkIds(manifest))
     try {
       const sizeBytes = await writeDisk(manifest, this.store, destPath, opts.onProgress)
       return { manifest, sizeBytes }

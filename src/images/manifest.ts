@@ -40,6 +40,7 @@ const canonical = new WeakMap<object, Uint8Array>()
  * first request).
  */
 const hexIds = new WeakSet<object>()
+const distinctIds = new WeakMap<object, readonly string[]>()
 
 /**
  * Freeze `m`, its chunk list and every entry (received, decoded and signed manifests are): see `frozen`.
@@ -92,14 +93,37 @@ export function canonicalManifestBytes (m: UnsignedManifest): Uint8Array {
   str(author)
   v.setBigUint64(p, BigInt(m.createdAt)); p += 8
   v.setUint32(p, m.chunks.length); p += 4
+  // a repeated ID (a common block, zeros) is copied from its first occurrence instead of parsed from hex again: the
+  // 1 GiB benchmark disk has 89,992 entries and 37,834 distinct IDs, and the hex parsing was ~55 ms of a pull's start
+  const firstAt = new Map<string, number>()
   for (const c of m.chunks) {
-    out.write(c.id, p, 32, 'hex') // validated above: 64 hex digits
+    const at = firstAt.get(c.id)
+    if (at === undefined) {
+      out.write(c.id, p, 32, 'hex') // validated above: 64 hex digits
+      firstAt.set(c.id, p)
+    } else {
+      out.copyWithin(p, at, at + 32)
+    }
     v.setUint32(p + 32, c.size)
     out[p + 36] = c.zero === true ? 1 : 0
     p += CHUNK_BYTES
   }
   if (frozen.has(m)) canonical.set(m, out)
   return out
+}
+
+/**
+ * The IDs of a manifest's non-zero chunks, each once, in order of first use (kept for a frozen manifest): a pull pins
+ * them, the picker and the commit count them, and each built the list from all 89,992 entries of a 1 GiB disk.
+ */
+export function distinctChunkIds (m: UnsignedManifest): readonly string[] {
+  const known = distinctIds.get(m)
+  if (known !== undefined) return known
+  const seen = new Set<string>()
+  for (const c of m.chunks) if (c.zero !== true) seen.add(c.id)
+  const ids = Object.freeze([...seen])
+  if (frozen.has(m)) distinctIds.set(m, ids)
+  return ids
 }
 
 /** Sign with the node's Ed25519 key; `author` is set to that key's peer ID. */

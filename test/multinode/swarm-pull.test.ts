@@ -160,7 +160,7 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     const manifest = seed.swarm.manifest.bind(seed.swarm)
     seed.swarm.manifest = async (name, version) => { manifestRequests++; return await manifest(name, version) }
     const pinned = new Set<string>()
-    const pin = (ids: string[]): () => void => {
+    const pin = (ids: readonly string[]): () => void => {
       for (const id of ids) pinned.add(id)
       return () => { for (const id of ids) pinned.delete(id) }
     }

@@ -107,7 +107,7 @@ describe('piece picker (want list)', () => {
     expect(first != null && second != null).toBe(true)
     // everything is in flight: endgame gives peer b a duplicate, at most 2 requesters per chunk
     const dup = p.pick('b', all)
-    expect(dup?.requesters.size).toBe(2)
+    expect(dup?.requesters.length).toBe(2)
     expect(p.pick('a', all)).toBeUndefined() // a already requested both
     // the chunk only a requested goes back to the want list when a's request fails, and is retried first
     const lone = [first, second].find(x => x !== dup)
@@ -127,7 +127,7 @@ describe('piece picker (want list)', () => {
     p.markDone(taken[0]!)
     const dup = p.pick('b', all)
     expect(dup != null && dup !== taken[0]).toBe(true)
-    expect(dup?.requesters.size).toBe(2)
+    expect(dup?.requesters.length).toBe(2)
   })
 
   it('bumps its generation when a chunk comes back or endgame begins (so starved peers are tried again)', () => {
@@ -321,7 +321,7 @@ describe('piece picker: seeds and receivers', () => {
     const a = p.pick('partial', partial)
     const b = p.pick('partial', partial)
     expect(a != null && b != null).toBe(true)
-    expect(p.pick('seed', seed)?.requesters.size).toBe(2)
+    expect(p.pick('seed', seed)?.requesters.length).toBe(2)
   })
 })
 

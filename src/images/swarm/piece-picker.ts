@@ -23,6 +23,12 @@ export const SEED_HELP_STALE_MS = 2_000
 /** Endgame starts when at most this many pieces are still outstanding. */
 export const ENDGAME_MAX_PIECES = 32
 
+/** Take `peer` off the peers `p` is requested from. */
+export function dropRequester (p: Piece, peer: string): void {
+  const i = p.requesters.indexOf(peer)
+  if (i >= 0) p.requesters.splice(i, 1)
+}
+
 export const enum PieceState { Missing = 0, Requested = 1, Storing = 2, Done = 3 }
 
 /** One distinct non-zero chunk of a manifest, with where it occurs and who is fetching it. */
@@ -32,8 +38,11 @@ export interface Piece {
   /** Indexes in manifest.chunks where this chunk occurs (first one is used to read peers' bitfields). */
   entries: number[]
   state: PieceState
-  /** Peers it is requested from now (more than one only in endgame). */
-  requesters: Set<string>
+  /**
+   * Peers it is requested from now (more than one only in endgame), a short list: a Set per piece was 16-19 of the
+   * 23 ms that building a 1 GiB image's 38,000 pieces took at the start of its pull.
+   */
+  requesters: string[]
   /** How many connected peers hold it. */
   availability: number
   /** The first 32 bits of its ID: its place in the order all receivers share (seed-share.ts). */
@@ -110,7 +119,7 @@ export class PiecePicker {
       if (c.zero === true) return
       let p = byId.get(c.id)
       if (p == null) {
-        p = { id: c.id, size: c.size, entries: [], state: PieceState.Missing, requesters: new Set(), availability: 0, key: Number.parseInt(c.id.slice(0, 8), 16) }
+        p = { id: c.id, size: c.size, entries: [], state: PieceState.Missing, requesters: [], availability: 0, key: Number.parseInt(c.id.slice(0, 8), 16) }
         byId.set(c.id, p)
         this.firstOf[i] = this.pieces.length
         this.pieces.push(p)
@@ -133,7 +142,7 @@ export class PiecePicker {
     if (p.state === PieceState.Storing) this.storing--
     this.requested.delete(p)
     p.state = PieceState.Done
-    p.requesters.clear()
+    p.requesters.length = 0
     this.remaining--
     // inside the endgame window starved peers may now duplicate the last requests
     if (this.missing === 0 && this.remaining - this.storing <= this.endgameMaxPieces) this.generation++
@@ -169,8 +178,8 @@ export class PiecePicker {
 
   /** A request for `p` to `peer` ended without the piece. */
   release (p: Piece, peer: string): void {
-    p.requesters.delete(peer)
-    if (p.state === PieceState.Requested && p.requesters.size === 0) this.markMissing(p)
+    dropRequester(p, peer)
+    if (p.state === PieceState.Requested && p.requesters.length === 0) this.markMissing(p)
   }
 
   /**
@@ -363,8 +372,8 @@ export class PiecePicker {
     // slowest peer does not hold up the end (with large windows, earlier duplication would only waste bandwidth)
     if (this.remaining - this.storing > this.endgameMaxPieces) return undefined
     for (const p of this.requested) {
-      if (p.requesters.size < this.endgameRequesters && !p.requesters.has(peer) && bits.get(p.entries[0] ?? 0)) {
-        p.requesters.add(peer)
+      if (p.requesters.length < this.endgameRequesters && !p.requesters.includes(peer) && bits.get(p.entries[0] ?? 0)) {
+        p.requesters.push(peer)
         return p
       }
     }
@@ -374,7 +383,7 @@ export class PiecePicker {
   private take (p: Piece, peer: string): Piece {
     p.state = PieceState.Requested
     this.requested.add(p)
-    p.requesters.add(peer)
+    if (!p.requesters.includes(peer)) p.requesters.push(peer)
     this.missing--
     if (this.missing === 0) this.generation++
     return p

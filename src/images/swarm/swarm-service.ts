@@ -8,7 +8,7 @@ import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { NotFoundError } from '../../errors.js'
-import { decodeManifest, encodeManifest } from '../manifest.js'
+import { decodeManifest, distinctChunkIds, encodeManifest } from '../manifest.js'
 import { Bitfield } from './bitfield.js'
 import type { HaveLog } from './have-log.js'
 import { ChunkServer, type ManifestSource } from './chunk-server.js'
@@ -49,7 +49,7 @@ export interface SwarmServiceInit extends TransferOptions {
    */
   putVerified?: (chunks: VerifiedChunk[]) => Promise<unknown>
   /** Keep chunks from garbage collection while a pull holds them unreferenced; returns the release. */
-  pin?: (ids: string[]) => () => void
+  pin?: (ids: readonly string[]) => () => void
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */ requestTimeoutMs?: number
   /** How long a provider lookup may take. @default 10_000 */ lookupTimeoutMs?: number
   /** How long a pull keeps looking for a provider of its manifest (a node that just started has no peers yet). @default 15_000 */
@@ -255,7 +255,7 @@ export class SwarmService implements Startable, ManifestSource {
 
   /** Keep the chunks of `manifest` from garbage collection; returns the release (undefined without a pin hook). */
   private pinChunks (manifest: Manifest): (() => void) | undefined {
-    return this.init.pin?.(manifest.chunks.filter(c => c.zero !== true).map(c => c.id))
+    return this.init.pin?.(distinctChunkIds(manifest))
   }
 
   private newTransfer (manifest: Manifest, initialPeers: string[], early?: EarlySessions): Transfer {

@@ -4,7 +4,7 @@ import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { Bitfield } from './bitfield.js'
 import { HaveLog } from './have-log.js'
-import { PiecePicker, PieceState, type Piece } from './piece-picker.js'
+import { dropRequester, PiecePicker, PieceState, type Piece } from './piece-picker.js'
 import type { PeerSession } from './peer-session.js'
 import { RateMeter, type TransferProgress } from './transfer-progress.js'
 import { decodeWireChunk, type DecodedChunk, type WireChunk } from './chunk-encoding.js'
@@ -378,7 +378,7 @@ export class Transfer {
     if (ps.slowStart && ps.window < this.opts.maxWindow) ps.window++
     ps.bytes += piece.size
     ps.meter.add(piece.size)
-    piece.requesters.delete(ps.id)
+    dropRequester(piece, ps.id)
     if (piece.state === PieceState.Requested) {
       this.picker.markStoring(piece)
       this.cancelOthers(piece)
@@ -398,7 +398,7 @@ export class Transfer {
         }
       }
     }
-    piece.requesters.clear()
+    piece.requesters.length = 0
   }
 
   private store (piece: Piece, chunk: DecodedChunk, from: string): void {
