@@ -315,15 +315,15 @@ describe('chunk store', () => {
     const collected = store.gc()
     // queued on the store's lock behind the scan, ahead of the compaction: k goes into that pack after the scan
     const written = store.putHashed([{ id: sha(k), bytes: k, encoded: { header, payload } }])
-    await Promise.all([collected, written])
+    const [first] = await Promise.all([collected, written])
+    expect(first).toMatchObject({ removedChunks: garbage.length, packsRemoved: 0 })
     expect(Buffer.compare(await store.get(sha(k)), k)).toBe(0)
 
-    // k pinned, its pack mostly dead once the filler around it goes: the next collection moves it
+    // k's pack kept the garbage's dead bytes (it grew after the scan, so it was not compacted). The next collection
+    // deletes nothing and moves k, whose index value this store remembers from writing it: that must be forgotten
     const release = store.pin([sha(k)])
-    const filler = Array.from({ length: 30 }, () => randomBytes(4000))
-    await store.putHashed(filler.map(c => ({ id: sha(c), bytes: c })))
     const before = (await store.entry(sha(k)))!
-    expect((await store.gc()).packsRemoved).toBeGreaterThan(0)
+    expect(await store.gc()).toMatchObject({ removedChunks: 0, packsRemoved: 1 })
     const moved = (await store.entry(sha(k)))!
     expect(moved.pack).not.toBe(before.pack)
     await store.lock.run(async () => { await store.indexSublevel.batch(await store.refOps([sha(k)], 1, { presentFor: 'img@4' })) })

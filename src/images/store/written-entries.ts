@@ -27,8 +27,4 @@ export class WrittenEntries {
   clear (): void {
     this.values.clear()
   }
-
-  get size (): number {
-    return this.values.size
-  }
 }
