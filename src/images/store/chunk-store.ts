@@ -419,8 +419,7 @@ export class ChunkStore implements ChunkStoreView {
       const e = await this.entry(id)
       // only when it still points where the bad bytes were read (compaction or a re-put may have moved it)
       if (e !== undefined && e.pack === seen.pack && e.offset === seen.offset) {
-        this.written.clear()
-        await this.index.put(id, encodeEntry(absentEntry(e.refs)))
+        await this.changeIndex([{ type: 'put', key: id, value: encodeEntry(absentEntry(e.refs)) }])
       }
     })
   }
@@ -454,6 +453,14 @@ export class ChunkStore implements ChunkStoreView {
 
   /** Apply index ops (from `refOps`) together with other writes in one LevelDB batch. */
   async commit (ops: IndexBatchOp[]): Promise<void> {
+    await this.changeIndex(ops)
+  }
+
+  /**
+   * Every change of the index other than this store's chunk writes (putHashed) goes through here: what those writes
+   * remembered (`written`) is forgotten first, as it may no longer be current.
+   */
+  private async changeIndex (ops: IndexBatchOp[]): Promise<void> {
     this.written.clear()
     await this.index.batch(ops)
   }
@@ -525,15 +532,11 @@ export class ChunkStore implements ChunkStoreView {
           freedBytes += e.stored
         }
       }
-      if (ops.length > 0) {
-        this.written.clear()
-        await this.index.batch(ops)
-      }
+      if (ops.length > 0) await this.changeIndex(ops)
     })
     const { packsRemoved, reclaimedBytes } = await compactPacks({
       packs: this.packs,
-      index: this.index,
-      indexChanging: () => { this.written.clear() },
+      index: { iterator: () => this.index.iterator(), batch: async ops => { await this.changeIndex(ops) } },
       lock: this.lock,
       live,
       scannedSizes,

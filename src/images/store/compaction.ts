@@ -15,8 +15,6 @@ interface IndexSublevel {
 export interface CompactInit {
   packs: PackFiles
   index: IndexSublevel
-  /** Called (under the lock) right before chunks' index entries are moved. */
-  indexChanging: () => void
   /** The store's index lock: held while records move, so no reference count or location changes meanwhile. */
   lock: Mutex
   /** Live bytes (records of present, referenced or pinned chunks) per pack, from the GC's index scan. */
@@ -117,7 +115,6 @@ async function copyBatch (init: CompactInit, batch: Array<{ id: string, e: Index
     // the copies are durable before the index points at them (the old pack goes only after this)
     await init.packs.sync()
   }
-  init.indexChanging()
   await init.index.batch(ops)
   return appended
 }
