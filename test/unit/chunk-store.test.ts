@@ -150,6 +150,8 @@ describe('chunk store', () => {
     const absent = sha(Buffer.from('absent'))
     const ids = [sha(cs[11]!), absent, ...cs.slice(0, 11).map(c => sha(c)), sha(cs[4]!)]
     expect(await store.hasMany(ids)).toEqual(ids.map(id => id !== absent))
+    // strings that are no chunk ID (empty, a sublevel prefix, upper-case hex of a stored one) are simply not held
+    expect(await store.hasMany(['', '!chunks!', sha(cs[0]!).toUpperCase(), sha(cs[0]!)])).toEqual([false, false, false, true])
     const enc = await store.getEncodedMany(ids)
     expect(enc[1]).toBeUndefined()
     enc.forEach((e, i) => { if (i !== 1) expect(sha(decodeChunkFile(e!, lz4Napi))).toBe(ids[i]) })
