@@ -5,6 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { MeshLibp2p } from './create-libp2p.js'
 import type { Logger } from '../logging/logger.js'
 import { silentLogger } from '../logging/logger.js'
+import { nextWalkInterval, type WalkIntervals } from './walk-interval.js'
 
 export interface PeerConnectorInit {
   /** Keep at least this many connections when more peers are known. @default 32 */
@@ -15,7 +16,11 @@ export interface PeerConnectorInit {
   fastIntervalMs?: number
   /** Walk interval once at target, or when walks stop finding new peers. @default 30000 */
   slowIntervalMs?: number
-  /** After start, walk at the fast interval for this long whatever the walks find. @default 60000 */
+  /**
+   * For this long after start, a round that changed nothing is followed by one at twice the last interval (from the
+   * fast one, up to the slow one), and a new connection brings back the fast one: a node started together with others
+   * keeps finding them while the mesh forms (walk-interval.ts). @default 60000
+   */
   warmupMs?: number
   /** Bound on one DHT walk. @default 10000 */
   walkTimeoutMs?: number
@@ -42,9 +47,7 @@ export class PeerConnector implements Startable {
   private readonly node: MeshLibp2p
   private readonly targetPeers: number
   private readonly seeds: Array<{ id: PeerId, addr: string }>
-  private readonly fastIntervalMs: number
-  private readonly slowIntervalMs: number
-  private readonly warmupMs: number
+  private readonly intervals: WalkIntervals
   private readonly walkTimeoutMs: number
   private readonly dialTimeoutMs: number
   private readonly maxBackoffMs: number
@@ -58,8 +61,12 @@ export class PeerConnector implements Startable {
   private walks = 0
   private running = false
   private startedAt = 0
-  /** Whether the last round saw peers it was not connected to (so another round may help soon). */
+  /** Whether the last round saw peers it was not connected to and had not failed to dial (another round may help soon). */
   private sawUnconnected = true
+  /** The peers connected at the end of the last round. */
+  private lastConnected = new Set<string>()
+  /** The interval chosen after the last round. */
+  private lastIntervalMs = 0
 
   constructor (node: MeshLibp2p, init: PeerConnectorInit = {}) {
     const {
@@ -69,13 +76,16 @@ export class PeerConnector implements Startable {
     this.node = node
     this.targetPeers = targetPeers
     this.seeds = bootstrap.map(addr => ({ id: peerIdFromString(multiaddr(addr).getComponents().find(c => c.name === 'p2p')?.value ?? ''), addr }))
-    this.fastIntervalMs = fastIntervalMs
-    this.slowIntervalMs = slowIntervalMs
-    this.warmupMs = warmupMs
+    this.intervals = { targetPeers, fastIntervalMs, slowIntervalMs, warmupMs }
     this.walkTimeoutMs = walkTimeoutMs
     this.dialTimeoutMs = dialTimeoutMs
     this.maxBackoffMs = maxBackoffMs
     this.log = logger
+  }
+
+  /** DHT walks started so far. */
+  get walkCount (): number {
+    return this.walks
   }
 
   start (): void {
@@ -105,8 +115,12 @@ export class PeerConnector implements Startable {
     this.timer.unref()
   }
 
+  private connectedPeers (): Set<string> {
+    return new Set(this.node.getConnections().map(c => c.remotePeer.toString()))
+  }
+
   private connectionCount (): number {
-    return new Set(this.node.getConnections().map(c => c.remotePeer.toString())).size
+    return this.connectedPeers().size
   }
 
   private async tick (): Promise<void> {
@@ -120,10 +134,18 @@ export class PeerConnector implements Startable {
     } catch (err) {
       this.log.debug('connector tick failed', { err })
     }
-    const underTarget = this.connectionCount() < this.targetPeers
-    const warming = Date.now() - this.startedAt < this.warmupMs
-    const next = underTarget && (warming || this.sawUnconnected || this.connectionCount() === 0) ? this.fastIntervalMs : this.slowIntervalMs
+    const next = this.nextInterval()
+    this.lastIntervalMs = next
     this.schedule(this.connectionCount() === 0 ? Math.min(next, this.untilSeedRedial()) : next)
+  }
+
+  private nextInterval (): number {
+    const connected = this.connectedPeers()
+    const newConnection = [...connected].some(p => !this.lastConnected.has(p))
+    this.lastConnected = connected
+    return nextWalkInterval({
+      connected: connected.size, newConnection, sawUnconnected: this.sawUnconnected, sinceStartMs: Date.now() - this.startedAt, lastIntervalMs: this.lastIntervalMs
+    }, this.intervals)
   }
 
   /** Milliseconds until the first seed whose dial failed may be dialled again (Infinity when none failed). */
@@ -143,8 +165,7 @@ export class PeerConnector implements Startable {
     for (const p of members) {
       if (this.connectionCount() >= this.targetPeers) break
       if (connected.has(p.id.toString())) continue
-      this.sawUnconnected = true
-      void this.dial(p.id)
+      this.dialUnconnected(p.id)
     }
   }
 
@@ -165,9 +186,19 @@ export class PeerConnector implements Startable {
     for (const id of found.values()) {
       if (this.connectionCount() >= this.targetPeers) break
       if (id.equals(this.node.peerId) || this.node.getConnections(id).length > 0) continue
-      this.sawUnconnected = true
-      void this.dial(id)
+      this.dialUnconnected(id)
     }
+  }
+
+  /**
+   * Dial a peer found unconnected. Only one that has not failed a dial since it was last connected makes the next
+   * round a fast one: a member that is down stays in the mesh's peer stores and routing tables, and every walk finds
+   * it again (with one node stopped, every node of the transfer benchmark's bed walked the DHT every 3 s for as long
+   * as it ran). It is still dialled whenever its back-off allows.
+   */
+  private dialUnconnected (id: PeerId): void {
+    if (!this.backoff.has(id.toString())) this.sawUnconnected = true
+    void this.dial(id)
   }
 
   private async dial (id: PeerId, addr?: string): Promise<void> {
