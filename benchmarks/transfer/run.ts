@@ -212,44 +212,76 @@ async function case3 (v1: WrittenDisk): Promise<void> {
   })
 }
 
-/** Case 4: one seeder → N receivers, every link shaped both ways, vs one-to-one. */
-async function case4 (v1: WrittenDisk): Promise<void> {
-  await withBed(RECEIVERS + 2, () => ({ upMbit: RATE, downMbit: RATE }), async (_tb, nh) => {
+interface FanOut { total: number, pulls: Pull[], fromSeed: number[], busy: number }
+
+/** N receivers started together pull from `seed` at once: until the last finished, and how busy the machine was. */
+async function fanOut (seed: NovacronHost, fan: NovacronHost[]): Promise<FanOut> {
+  await startAll(fan)
+  await new Promise(resolve => setTimeout(resolve, 3_000))
+  const t0 = performance.now()
+  const busy0 = machineTicks()
+  const pulls = await Promise.all(fan.map(async h => await pull(h, 'disk@1')))
+  const total = (performance.now() - t0) / 1000
+  const busy = busyPercent(busy0, machineTicks())
+  const fromSeed = pulls.map(p => p.progress.perPeer.find(x => x.peer === seed.peerId)?.bytes ?? 0)
+  return { total, pulls, fromSeed, busy }
+}
+
+/** A bed of one seeder (host 0), one host for the one-to-one pull (host 1) and the fan-out's receivers. */
+async function fanOutBed (v1: WrittenDisk, rate: number | undefined, fn: (seed: NovacronHost, solo: NovacronHost, fan: NovacronHost[]) => Promise<void>): Promise<void> {
+  await withBed(RECEIVERS + 2, () => ({ upMbit: rate, downMbit: rate }), async (_tb, nh) => {
     const seed = await nh.init(0, 'node')
     const solo = await nh.init(1, 'node', [seed.addr])
     const fan: NovacronHost[] = []
     for (let i = 0; i < RECEIVERS; i++) fan.push(await nh.init(i + 2, 'node', [seed.addr]))
     await seedImage(seed.dataDir, v1.path, 'disk', '1')
+    await fn(seed, solo, fan)
+  })
+}
+
+/**
+ * Case 4: one seeder → N receivers, every link shaped both ways, vs one-to-one. Then the same fan-out on unshaped
+ * links in a fresh bed: the time this machine's CPU needs for it, whatever the links.
+ */
+async function case4 (v1: WrittenDisk): Promise<void> {
+  let a: Pull | undefined
+  let busySolo = 0
+  let shaped: FanOut | undefined
+  await fanOutBed(v1, RATE, async (seed, solo, fan) => {
     await startAll([seed, solo])
-    // settled as the fan-out receivers are below (connections, provider records), so both runs start alike
+    // settled as the fan-out receivers are (connections, provider records), so both runs start alike
     await new Promise(resolve => setTimeout(resolve, 3_000))
     log('case 4: one-to-one')
     const busy0 = machineTicks()
-    const a = await pull(solo, 'disk@1')
-    const busySolo = busyPercent(busy0, machineTicks())
+    a = await pull(solo, 'disk@1')
+    busySolo = busyPercent(busy0, machineTicks())
     await solo.stop()
-    await startAll(fan)
-    await new Promise(resolve => setTimeout(resolve, 3_000))
     log(`case 4: fan-out to ${RECEIVERS}`)
-    const t0 = performance.now()
-    const busy1 = machineTicks()
-    const pulls = await Promise.all(fan.map(async h => await pull(h, 'disk@1')))
-    const total = (performance.now() - t0) / 1000
-    const busyFan = busyPercent(busy1, machineTicks())
-    const fromSeed = pulls.map(p => p.progress.perPeer.find(x => x.peer === seed.peerId)?.bytes ?? 0)
-    results.push({
-      name: `4. fan-out 1 → ${RECEIVERS}, every host ${RATE} Mbit/s`,
-      rows: [
-        { run: 'one-to-one', seconds: r2(a.seconds), inNodeS: inNodeSeconds(a), receiverCpuS: a.cpuS },
-        { run: `1 → ${RECEIVERS} (until the last finished)`, seconds: r2(total) },
-        ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), inNodeS: inNodeSeconds(p), receiverCpuS: p.cpuS, fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((p.progress.wireBytes - (fromSeed[i] ?? 0)) / 1e6) }))
-      ],
-      notes: [
-        `fan-out time / one-to-one: ${r2(total / a.seconds)}× (target ≤ 1.5×; a central server needs ~${RECEIVERS}×); inside the nodes (slowest receiver / one-to-one): ${r2(Math.max(...pulls.map(inNodeSeconds)) / inNodeSeconds(a))}×`,
-        `the seeder sent ${r2(fromSeed.reduce((x, y) => x + y, 0) / Math.max(1, a.progress.wireBytes))}× the image's chunk bytes; the ${RECEIVERS} receivers used ${r2(pulls.reduce((x, p) => x + p.cpuS, 0))} CPU s together on a ${cpus().length}-core machine in ${r2(total)} s`,
-        `the machine's CPU (all ${cpus().length} cores, every process) was ${busyFan}% busy during the fan-out and ${busySolo}% during the one-to-one pull: near 100% the figure measures this machine's CPU more than the swarm`
-      ]
-    })
+    shaped = await fanOut(seed, fan)
+  })
+  let floor: FanOut | undefined
+  await fanOutBed(v1, undefined, async (seed, _solo, fan) => {
+    await startAll([seed])
+    log(`case 4: fan-out to ${RECEIVERS}, links unshaped`)
+    floor = await fanOut(seed, fan)
+  })
+  if (a == null || shaped == null || floor == null) throw new Error('case 4 did not run')
+  const { total, pulls, fromSeed } = shaped
+  const cpuOf = (f: FanOut): number => r2(f.pulls.reduce((x, p) => x + p.cpuS, 0))
+  results.push({
+    name: `4. fan-out 1 → ${RECEIVERS}, every host ${RATE} Mbit/s`,
+    rows: [
+      { run: 'one-to-one', seconds: r2(a.seconds), inNodeS: inNodeSeconds(a), receiverCpuS: a.cpuS },
+      { run: `1 → ${RECEIVERS} (until the last finished)`, seconds: r2(total) },
+      ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), inNodeS: inNodeSeconds(p), receiverCpuS: p.cpuS, fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((p.progress.wireBytes - (fromSeed[i] ?? 0)) / 1e6) })),
+      { run: `1 → ${RECEIVERS}, links unshaped (until the last finished)`, seconds: r2(floor.total), receiverCpuS: cpuOf(floor), fromSeederMB: r2(floor.fromSeed.reduce((x, y) => x + y, 0) / 1e6) }
+    ],
+    notes: [
+      `fan-out time / one-to-one: ${r2(total / a.seconds)}× (target ≤ 1.5×; a central server needs ~${RECEIVERS}×); inside the nodes (slowest receiver / one-to-one): ${r2(Math.max(...pulls.map(inNodeSeconds)) / inNodeSeconds(a))}×`,
+      `the seeder sent ${r2(fromSeed.reduce((x, y) => x + y, 0) / Math.max(1, a.progress.wireBytes))}× the image's chunk bytes; the ${RECEIVERS} receivers used ${cpuOf(shaped)} CPU s together on a ${cpus().length}-core machine in ${r2(total)} s`,
+      `the machine's CPU (all ${cpus().length} cores, every process) was ${shaped.busy}% busy during the fan-out and ${busySolo}% during the one-to-one pull: near 100% the figure measures this machine's CPU more than the swarm`,
+      `with unshaped links (a fresh bed) the same fan-out took ${r2(floor.total)} s = ${r2(floor.total / a.seconds)}× the shaped one-to-one pull, the machine ${floor.busy}% busy: about what this machine's CPU needs for this fan-out whatever the links (the receivers used ${cpuOf(floor)} CPU s; the seeder sent ${r2(floor.fromSeed.reduce((x, y) => x + y, 0) / Math.max(1, a.progress.wireBytes))}× the image)`
+    ]
   })
 }
 
