@@ -4,7 +4,10 @@ export interface RoundOutcome {
   connected: number
   /** Whether a peer is connected now that was not at the end of the previous round. */
   newConnection: boolean
-  /** Whether the round saw peers the node was not connected to (a walk's finds, or mesh members that dropped). */
+  /**
+   * Whether the round saw a peer the node was not connected to and had not failed to dial since it was last
+   * connected (a walk's finds, or mesh members that dropped).
+   */
   sawUnconnected: boolean
   /** Milliseconds since the connector started. */
   sinceStartMs: number
