@@ -212,7 +212,7 @@ async function case3 (v1: WrittenDisk): Promise<void> {
   })
 }
 
-interface FanOut { total: number, pulls: Pull[], fromSeed: number[], busy: number }
+interface FanOut { total: number, pulls: Pull[], fromSeed: number[], seedBytes: number, busy: number }
 
 /** N receivers started together pull from `seed` at once: until the last finished, and how busy the machine was. */
 async function fanOut (seed: NovacronHost, fan: NovacronHost[]): Promise<FanOut> {
@@ -224,7 +224,7 @@ async function fanOut (seed: NovacronHost, fan: NovacronHost[]): Promise<FanOut>
   const total = (performance.now() - t0) / 1000
   const busy = busyPercent(busy0, machineTicks())
   const fromSeed = pulls.map(p => p.progress.perPeer.find(x => x.peer === seed.peerId)?.bytes ?? 0)
-  return { total, pulls, fromSeed, busy }
+  return { total, pulls, fromSeed, seedBytes: fromSeed.reduce((x, y) => x + y, 0), busy }
 }
 
 /** A bed of one seeder (host 0), one host for the one-to-one pull (host 1) and the fan-out's receivers. */
@@ -268,19 +268,21 @@ async function case4 (v1: WrittenDisk): Promise<void> {
   if (a == null || shaped == null || floor == null) throw new Error('case 4 did not run')
   const { total, pulls, fromSeed } = shaped
   const cpuOf = (f: FanOut): number => r2(f.pulls.reduce((x, p) => x + p.cpuS, 0))
+  const imageBytes = Math.max(1, a.progress.wireBytes)
+  const seedShare = (f: FanOut): number => r2(f.seedBytes / imageBytes)
   results.push({
     name: `4. fan-out 1 → ${RECEIVERS}, every host ${RATE} Mbit/s`,
     rows: [
       { run: 'one-to-one', seconds: r2(a.seconds), inNodeS: inNodeSeconds(a), receiverCpuS: a.cpuS },
       { run: `1 → ${RECEIVERS} (until the last finished)`, seconds: r2(total) },
       ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), inNodeS: inNodeSeconds(p), receiverCpuS: p.cpuS, fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((p.progress.wireBytes - (fromSeed[i] ?? 0)) / 1e6) })),
-      { run: `1 → ${RECEIVERS}, links unshaped (until the last finished)`, seconds: r2(floor.total), receiverCpuS: cpuOf(floor), fromSeederMB: r2(floor.fromSeed.reduce((x, y) => x + y, 0) / 1e6) }
+      { run: `1 → ${RECEIVERS}, links unshaped (until the last finished)`, seconds: r2(floor.total), receiverCpuS: cpuOf(floor), fromSeederMB: r2(floor.seedBytes / 1e6) }
     ],
     notes: [
       `fan-out time / one-to-one: ${r2(total / a.seconds)}× (target ≤ 1.5×; a central server needs ~${RECEIVERS}×); inside the nodes (slowest receiver / one-to-one): ${r2(Math.max(...pulls.map(inNodeSeconds)) / inNodeSeconds(a))}×`,
-      `the seeder sent ${r2(fromSeed.reduce((x, y) => x + y, 0) / Math.max(1, a.progress.wireBytes))}× the image's chunk bytes; the ${RECEIVERS} receivers used ${cpuOf(shaped)} CPU s together on a ${cpus().length}-core machine in ${r2(total)} s`,
+      `the seeder sent ${seedShare(shaped)}× the image's chunk bytes; the ${RECEIVERS} receivers used ${cpuOf(shaped)} CPU s together on a ${cpus().length}-core machine in ${r2(total)} s`,
       `the machine's CPU (all ${cpus().length} cores, every process) was ${shaped.busy}% busy during the fan-out and ${busySolo}% during the one-to-one pull: near 100% the figure measures this machine's CPU more than the swarm`,
-      `with unshaped links (a fresh bed) the same fan-out took ${r2(floor.total)} s = ${r2(floor.total / a.seconds)}× the shaped one-to-one pull, the machine ${floor.busy}% busy: about what this machine's CPU needs for this fan-out whatever the links (the receivers used ${cpuOf(floor)} CPU s; the seeder sent ${r2(floor.fromSeed.reduce((x, y) => x + y, 0) / Math.max(1, a.progress.wireBytes))}× the image)`
+      `with unshaped links (a fresh bed) the same fan-out took ${r2(floor.total)} s = ${r2(floor.total / a.seconds)}× the shaped one-to-one pull, the machine ${floor.busy}% busy: about what this machine's CPU needs for this fan-out whatever the links (the receivers used ${cpuOf(floor)} CPU s; the seeder sent ${seedShare(floor)}× the image)`
     ]
   })
 }
