@@ -1,8 +1,8 @@
 /**
  * Peer store cost: process CPU of stream opens and DHT lookups between in-process mesh nodes whose peer store and
  * DHT records live in LevelDB (as in a real node's `<data dir>/peers`), with the datastore read cache off (libp2p
- * straight on LevelDB, the baseline) and on, measured alternately in the same run. Also counts the operations that
- * reach LevelDB.
+ * straight on LevelDB, the baseline) and on, with and without lean merges, measured alternately in the same run.
+ * Also counts the operations that reach LevelDB.
  *
  *   npm run build && node_modules/.bin/node dist/benchmarks/peer-store/run.js [--streams 500] [--lookups 100] [--merges 2000] [--rounds 4]
  *
@@ -47,14 +47,22 @@ function counted (store: LevelDatastore, counts: Record<Op, number>): Datastore 
   })
 }
 
-/** off: libp2p straight on LevelDB (before); reads: the read cache alone; reads+skip: as createMeshLibp2p builds it. */
-type Mode = 'off' | 'reads' | 'reads+skip'
-const MODES: Mode[] = ['off', 'reads', 'reads+skip']
-const LABELS: Record<Mode, string> = { off: 'LevelDB directly (before)', reads: 'read cache only', 'reads+skip': 'read cache + timestamp-only peer writes skipped (now)' }
+/**
+ * off: libp2p straight on LevelDB; reads: the read cache alone; reads+skip: and timestamp-only peer writes skipped;
+ * reads+skip+lean: and merges that change nothing answered from memory (lean-peer-merges.ts), as createMeshLibp2p builds it.
+ */
+type Mode = 'off' | 'reads' | 'reads+skip' | 'reads+skip+lean'
+const MODES: Mode[] = ['off', 'reads', 'reads+skip', 'reads+skip+lean']
+const LABELS: Record<Mode, string> = {
+  off: 'LevelDB directly (the first baseline)',
+  reads: 'read cache only',
+  'reads+skip': 'read cache + timestamp-only peer writes skipped (before)',
+  'reads+skip+lean': '+ merges that change nothing answered from memory (now)'
+}
 
 function wrap (mode: Mode, store: Datastore): Datastore {
   if (mode === 'off') return store
-  return new DatastoreReadCache(store, mode === 'reads+skip' ? { skipPut: skipTimestampOnlyPeerWrites() } : {})
+  return new DatastoreReadCache(store, mode !== 'reads' ? { skipPut: skipTimestampOnlyPeerWrites() } : {})
 }
 
 interface Sample { mode: Mode, streams: number, lookups: number, merges: number, streamCpuMs: number, lookupCpuMs: number, streamWallMs: number, lookupWallMs: number, mergeCpuMs: number, getCpuMs: number, leveldb: Record<Op, number> }
@@ -71,7 +79,7 @@ async function measure (mode: Mode, dir: string): Promise<Sample> {
       const store = new LevelDatastore(join(dir, `${mode}-${name}`))
       await store.open()
       stores.push(store)
-      const node = await createMeshLibp2p({ privateKey: await generateKeyPair('Ed25519'), secret, listen: ['/ip4/127.0.0.1/tcp/0'], datastore: wrap(mode, counted(store, counts)), datastoreReadCache: false })
+      const node = await createMeshLibp2p({ privateKey: await generateKeyPair('Ed25519'), secret, listen: ['/ip4/127.0.0.1/tcp/0'], datastore: wrap(mode, counted(store, counts)), datastoreReadCache: false, leanPeerMerges: mode === 'reads+skip+lean' })
       await node.start()
       await node.handle(OPEN_PROTOCOL, async (stream) => { await stream.close() }, { maxInboundStreams: STREAMS + 1, maxOutboundStreams: STREAMS + 1 })
       nodes.push(node)

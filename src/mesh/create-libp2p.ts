@@ -12,7 +12,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
-import type { Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
 import { DHT_PROTOCOL, PING_MAX_INBOUND_STREAMS, PING_MAX_OUTBOUND_STREAMS, YAMUX_STREAM_WINDOW_BYTES } from '../constants.js'
 import { writeCoalescer } from './write-coalescer.js'
 import { withHalfWindowUpdates } from './yamux-window.js'
@@ -21,6 +21,7 @@ import { withLeanNoiseReceive } from './noise-decrypt.js'
 import { clusterPrologue } from '../secret/cluster-secret.js'
 import { DatastoreReadCache } from './datastore-read-cache.js'
 import { skipTimestampOnlyPeerWrites } from './peer-record-timestamp.js'
+import { withLeanPeerMerges } from './lean-peer-merges.js'
 
 export interface MeshServices {
   identify: Identify
@@ -61,6 +62,12 @@ export interface CreateMeshInit {
    * update after every frame (tests compare the two). @default true
    */
   halfWindowUpdates?: boolean
+  /**
+   * Merges into the peer store that would change nothing (a new stream's protocol, a DHT answer's addresses) are
+   * answered from memory (lean-peer-merges.ts); false sends every merge to the store (tests compare the two).
+   * @default true
+   */
+  leanPeerMerges?: boolean
 }
 
 /** A local de-duplication id of a gossip message: SHA-256 over its length-prefixed from, seqno, data and signature. */
@@ -77,11 +84,11 @@ export function fastMessageId (msg: { from?: Uint8Array, seqno?: Uint8Array, dat
 
 /** Build (but do not start) the libp2p node of a NovaCron process. */
 export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2p> {
-  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent, datastoreReadCache = true, halfWindowUpdates = true } = init
+  const { privateKey, secret, listen, announce = [], bootstrap: seeds = [], maxConnections = 128, registry, userAgent, datastoreReadCache = true, halfWindowUpdates = true, leanPeerMerges = true } = init
   const datastore = init.datastore != null && datastoreReadCache
     ? new DatastoreReadCache(init.datastore, { skipPut: skipTimestampOnlyPeerWrites() })
     : init.datastore
-  return await createLibp2p<MeshServices>({
+  const node = await createLibp2p<MeshServices>({
     start: false,
     privateKey,
     datastore,
@@ -131,4 +138,21 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
       })
     }
   })
+  if (leanPeerMerges) {
+    const stats = withLeanPeerMerges(node.peerStore)
+    if (registry != null) {
+      new Counter({
+        name: 'novacron_peer_store_merges_total',
+        help: 'Merges into libp2p\'s peer store: answered from memory (skipped: nothing to change) or stored',
+        labelNames: ['result'],
+        registers: [registry],
+        collect () {
+          this.reset()
+          this.inc({ result: 'skipped' }, stats.skipped)
+          this.inc({ result: 'stored' }, stats.merged)
+        }
+      }).inc({ result: 'skipped' }, 0)
+    }
+  }
+  return node
 }

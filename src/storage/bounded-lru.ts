@@ -64,6 +64,11 @@ export class BoundedLru<V> {
     this.total -= this.weigh(key, value)
   }
 
+  clear (): void {
+    this.entries.clear()
+    this.total = 0
+  }
+
   get size (): number {
     return this.entries.size
   }

@@ -33,4 +33,14 @@ describe('BoundedLru', () => {
     d.set('c', 3)
     expect(d.peek('a')).toBeUndefined()
   })
+
+  it('clear drops every entry and its weight', () => {
+    const c = new BoundedLru<number>({ maxWeight: 10, weigh: (_k, v) => v })
+    c.set('a', 3)
+    c.set('b', 4)
+    c.clear()
+    expect([c.size, c.weight, c.peek('a')]).toEqual([0, 0, undefined])
+    c.set('c', 10)
+    expect([c.size, c.weight]).toEqual([1, 10])
+  })
 })
