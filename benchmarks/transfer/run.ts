@@ -29,7 +29,8 @@ const { values } = parseArgs({
     'size-mib': { type: 'string', default: '256' },
     cases: { type: 'string', default: '1,2,3,4' },
     'rate-mbit': { type: 'string', default: '100' },
-    receivers: { type: 'string', default: '8' }
+    receivers: { type: 'string', default: '8' },
+    'settle-s': { type: 'string', default: '30' }
   },
   strict: true
 })
@@ -38,6 +39,9 @@ const SIZE = Number(values['size-mib']) * MiB
 const CASES = new Set(String(values.cases).split(',').map(Number))
 const RATE = Number(values['rate-mbit'])
 const RECEIVERS = Number(values.receivers)
+/** Case 4: seconds every node of a bed has been up before the first pull (a running fleet); 0 = cold start. */
+const SETTLE_S = Number(values['settle-s'])
+if (!Number.isFinite(SETTLE_S) || SETTLE_S < 0) throw new Error(`--settle-s must be a number of seconds ≥ 0, not ${values['settle-s']}`)
 
 interface CaseResult { name: string, rows: Array<Record<string, string | number | boolean>>, notes: string[] }
 const results: CaseResult[] = []
@@ -214,10 +218,14 @@ async function case3 (v1: WrittenDisk): Promise<void> {
 
 interface FanOut { total: number, pulls: Pull[], fromSeed: number[], seedBytes: number, busy: number }
 
-/** N receivers started together pull from `seed` at once: until the last finished, and how busy the machine was. */
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/** N receivers pull from `seed` at once (started 3 s before unless already up): until the last finished, and how busy the machine was. */
 async function fanOut (seed: NovacronHost, fan: NovacronHost[]): Promise<FanOut> {
-  await startAll(fan)
-  await new Promise(resolve => setTimeout(resolve, 3_000))
+  if (fan.some(h => h.child == null)) {
+    await startAll(fan)
+    await sleep(3_000)
+  }
   const t0 = performance.now()
   const busy0 = machineTicks()
   const pulls = await Promise.all(fan.map(async h => await pull(h, 'disk@1')))
@@ -227,14 +235,22 @@ async function fanOut (seed: NovacronHost, fan: NovacronHost[]): Promise<FanOut>
   return { total, pulls, fromSeed, seedBytes: fromSeed.reduce((x, y) => x + y, 0), busy }
 }
 
-/** A bed of one seeder (host 0), one host for the one-to-one pull (host 1) and the fan-out's receivers. */
-async function fanOutBed (v1: WrittenDisk, rate: number | undefined, fn: (seed: NovacronHost, solo: NovacronHost, fan: NovacronHost[]) => Promise<void>): Promise<void> {
+/**
+ * A bed of one seeder (host 0), one host for the one-to-one pull (host 1) and the fan-out's receivers. With
+ * SETTLE_S > 0 the seeder and the hosts named in `running` start together and run SETTLE_S seconds before `fn`, as
+ * the nodes of a fleet that was already up; with 0 the receivers are left out, and the others start 3 s before `fn`
+ * (the fan-out then starts its receivers 3 s before they pull: their start-up overlaps the fan-out).
+ */
+async function fanOutBed (v1: WrittenDisk, rate: number | undefined, running: Array<'solo' | 'fan'>, fn: (seed: NovacronHost, solo: NovacronHost, fan: NovacronHost[]) => Promise<void>): Promise<void> {
   await withBed(RECEIVERS + 2, () => ({ upMbit: rate, downMbit: rate }), async (_tb, nh) => {
     const seed = await nh.init(0, 'node')
     const solo = await nh.init(1, 'node', [seed.addr])
     const fan: NovacronHost[] = []
     for (let i = 0; i < RECEIVERS; i++) fan.push(await nh.init(i + 2, 'node', [seed.addr]))
     await seedImage(seed.dataDir, v1.path, 'disk', '1')
+    const up = [seed, ...(running.includes('solo') ? [solo] : []), ...(running.includes('fan') && SETTLE_S > 0 ? fan : [])]
+    await startAll(up)
+    await sleep(SETTLE_S > 0 ? SETTLE_S * 1000 : 3_000)
     await fn(seed, solo, fan)
   })
 }
@@ -247,10 +263,7 @@ async function case4 (v1: WrittenDisk): Promise<void> {
   let a: Pull | undefined
   let busySolo = 0
   let shaped: FanOut | undefined
-  await fanOutBed(v1, RATE, async (seed, solo, fan) => {
-    await startAll([seed, solo])
-    // settled as the fan-out receivers are (connections, provider records), so both runs start alike
-    await new Promise(resolve => setTimeout(resolve, 3_000))
+  await fanOutBed(v1, RATE, ['solo', 'fan'], async (seed, solo, fan) => {
     log('case 4: one-to-one')
     const busy0 = machineTicks()
     a = await pull(solo, 'disk@1')
@@ -260,8 +273,7 @@ async function case4 (v1: WrittenDisk): Promise<void> {
     shaped = await fanOut(seed, fan)
   })
   let floor: FanOut | undefined
-  await fanOutBed(v1, undefined, async (seed, _solo, fan) => {
-    await startAll([seed])
+  await fanOutBed(v1, undefined, ['fan'], async (seed, _solo, fan) => {
     log(`case 4: fan-out to ${RECEIVERS}, links unshaped`)
     floor = await fanOut(seed, fan)
   })
@@ -279,6 +291,9 @@ async function case4 (v1: WrittenDisk): Promise<void> {
       { run: `1 → ${RECEIVERS}, links unshaped (until the last finished)`, seconds: r2(floor.total), receiverCpuS: cpuOf(floor), fromSeederMB: r2(floor.seedBytes / 1e6) }
     ],
     notes: [
+      SETTLE_S > 0
+        ? `every node of each bed (the receivers too) ran ${SETTLE_S} s before the first pull, as a fleet that is already up; --settle-s 0 starts the receivers 3 s before they pull`
+        : 'cold start (--settle-s 0): the receivers started 3 s before they pull, so their start-up overlaps the fan-out',
       `fan-out time / one-to-one: ${r2(total / a.seconds)}× (target ≤ 1.5×; a central server needs ~${RECEIVERS}×); inside the nodes (slowest receiver / one-to-one): ${r2(Math.max(...pulls.map(inNodeSeconds)) / inNodeSeconds(a))}×`,
       `the seeder sent ${seedShare(shaped)}× the image's chunk bytes; the ${RECEIVERS} receivers used ${cpuOf(shaped)} CPU s together on a ${cpus().length}-core machine in ${r2(total)} s`,
       `the machine's CPU (all ${cpus().length} cores, every process) was ${shaped.busy}% busy during the fan-out and ${busySolo}% during the one-to-one pull: near 100% the figure measures this machine's CPU more than the swarm`,
@@ -301,7 +316,7 @@ function markdown (meta: Record<string, unknown>): string {
 
 async function main (): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'novacron-bench-transfer-'))
-  const meta = { date: new Date().toISOString(), diskBytes: SIZE, rateMbit: RATE, receivers: RECEIVERS, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release(), node: process.version }
+  const meta = { date: new Date().toISOString(), diskBytes: SIZE, rateMbit: RATE, receivers: RECEIVERS, fanOutSettleS: SETTLE_S, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release(), node: process.version }
   try {
     await mkdir(join(work, 'v1'))
     await mkdir(join(work, 'v2'))
