@@ -8,6 +8,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import type { Peer, PeerData, PeerId, PeerStore } from '@libp2p/interface'
+import { Registry } from 'prom-client'
 import { createMeshLibp2p, type MeshLibp2p } from '../../src/mesh/create-libp2p.js'
 import { withLeanPeerMerges, type LeanPeerMergesStats } from '../../src/mesh/lean-peer-merges.js'
 
@@ -91,6 +92,24 @@ describe('lean peer merges, on libp2p\'s peer store', () => {
     clock += 1
     await store.merge(a, { protocols: ['/p/1'] })
     expect(stats).toEqual({ skipped: 1, merged: 2 })
+  })
+})
+
+describe('lean peer merges, as createMeshLibp2p installs them', () => {
+  it('counts merges answered from memory and stored in /metrics', async () => {
+    const registry = new Registry()
+    const node = await createMeshLibp2p({ privateKey: await generateKeyPair('Ed25519'), secret: randomBytes(32), listen: [], registry })
+    try {
+      const a = await newPeerId()
+      await node.peerStore.merge(a, { protocols: ['/p/1'] })
+      await node.peerStore.merge(a, { protocols: ['/p/1'] })
+      await node.peerStore.merge(a, { protocols: ['/p/1'] })
+      const text = await registry.metrics()
+      expect(text).toContain('novacron_peer_store_merges_total{result="skipped"} 2')
+      expect(text).toContain('novacron_peer_store_merges_total{result="stored"} 1')
+    } finally {
+      await node.stop()
+    }
   })
 })
 
