@@ -69,6 +69,18 @@ export const DEFAULT_MAX_PEER_TIMEOUTS = 3
  */
 export const DEFAULT_PROVIDER_REFRESH_MS = 5_000
 export const DEFAULT_MAX_PROVIDER_REFRESH_MS = 30_000
+/** A provider announcement (a DHT walk, then ADD_PROVIDER to the closest peers) is abandoned after this long. */
+export const DEFAULT_PROVIDE_TIMEOUT_MS = 60_000
+/**
+ * An announcement that reached as many peers as the node is connected to is not repeated for this long
+ * (provider-records.ts); kad-dht republishes the node's own records every hour when they are within 24 h of their
+ * 48 h expiry.
+ */
+export const DEFAULT_PROVIDE_FRESH_MS = 60 * 60 * 1000
+/** kad-dht's K: an announcement reaches at most this many peers. */
+export const DHT_K = 20
+/** Keys whose last announcement a node remembers (two per image version it holds or pulls). */
+export const PROVIDER_RECORDS_KEPT = 4096
 /**
  * Most verified chunks one store write of a transfer takes (one pack append, one index batch). A transfer runs one
  * write at a time, which takes everything verified meanwhile: a store that falls behind writes larger batches

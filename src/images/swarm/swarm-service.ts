@@ -7,6 +7,7 @@ import type { MeshLibp2p } from '../../mesh/create-libp2p.js'
 import type { Database } from '../../storage/database.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
+import { ProviderRecords } from './provider-records.js'
 import { NotFoundError } from '../../errors.js'
 import { decodeManifest, distinctChunkIds, encodeManifest } from '../manifest.js'
 import { Bitfield } from './bitfield.js'
@@ -90,7 +91,8 @@ export class SwarmService implements Startable, ManifestSource {
   /** Pulls in progress, so a restarted node resumes them, and the manifest each was pulling (stored form). */
   private readonly pulls
   private readonly pullManifests
-
+  /** The provider records this node announced, and to how many peers (an announcement that reached all is not repeated). */
+  readonly providerRecords: ProviderRecords
 
   constructor (private readonly init: SwarmServiceInit) {
     this.libp2p = init.libp2p
@@ -106,6 +108,11 @@ export class SwarmService implements Startable, ManifestSource {
         active: new client.Gauge({ name: 'novacron_swarm_active_transfers', help: 'Image pulls in progress', registers })
       }
     }
+    this.providerRecords = new ProviderRecords({
+      provide: (key, options) => this.libp2p.services.dht.provide(key, options),
+      connectedPeers: () => this.libp2p.getPeers().length,
+      logger: this.log
+    })
     this.server = new ChunkServer({
       store: init.store,
       source: this,
@@ -155,15 +162,14 @@ export class SwarmService implements Startable, ManifestSource {
    * Announce provider records for `name@version` and, for a complete image, `name` (fire and forget; failures are
    * logged). A node still pulling announces the version only: a puller of `name` alone wants the newest complete
    * manifest, which a partial holder does not serve, and each record is a DHT walk plus a message to every close
-   * node (in a fan-out to 8 receivers, kad-dht and peer-store work were a fifth of a receiver's profile).
+   * node (in a fan-out to 8 receivers, kad-dht and peer-store work were a fifth of a receiver's profile). The
+   * version announced when the pull started is not announced again at its end if that reached every peer it could
+   * (provider-records.ts).
    */
   announce (manifest: Pick<Manifest, 'name' | 'version'>, complete = true): void {
-    const keys = [imageProviderKey(manifest.name, manifest.version), ...(complete ? [imageProviderKey(manifest.name)] : [])]
-    for (const key of keys) {
-      this.libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) }).catch((err: Error) => {
-        this.log.debug('provide failed', { image: `${manifest.name}@${manifest.version}`, err: err.message })
-      })
-    }
+    const label = `${manifest.name}@${manifest.version}`
+    this.providerRecords.announce(imageProviderKey(manifest.name, manifest.version), label)
+    if (complete) this.providerRecords.announce(imageProviderKey(manifest.name), label)
   }
 
   private async announceAll (): Promise<void> {
