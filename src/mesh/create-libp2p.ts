@@ -141,17 +141,17 @@ export async function createMeshLibp2p (init: CreateMeshInit): Promise<MeshLibp2
   if (leanPeerMerges) {
     const stats = withLeanPeerMerges(node.peerStore)
     if (registry != null) {
-      new Counter({
+      registry.registerMetric(new Counter({
         name: 'novacron_peer_store_merges_total',
         help: 'Merges into libp2p\'s peer store: answered from memory (skipped: nothing to change) or stored',
         labelNames: ['result'],
-        registers: [registry],
+        registers: [],
         collect () {
           this.reset()
           this.inc({ result: 'skipped' }, stats.skipped)
           this.inc({ result: 'stored' }, stats.merged)
         }
-      }).inc({ result: 'skipped' }, 0)
+      }))
     }
   }
   return node

@@ -134,13 +134,13 @@ export class PeerConnector implements Startable {
     } catch (err) {
       this.log.debug('connector tick failed', { err })
     }
-    const next = this.nextInterval()
+    const connected = this.connectedPeers()
+    const next = this.nextInterval(connected)
     this.lastIntervalMs = next
-    this.schedule(this.connectionCount() === 0 ? Math.min(next, this.untilSeedRedial()) : next)
+    this.schedule(connected.size === 0 ? Math.min(next, this.untilSeedRedial()) : next)
   }
 
-  private nextInterval (): number {
-    const connected = this.connectedPeers()
+  private nextInterval (connected: Set<string>): number {
     const newConnection = [...connected].some(p => !this.lastConnected.has(p))
     this.lastConnected = connected
     return nextWalkInterval({

@@ -92,7 +92,7 @@ export class SwarmService implements Startable, ManifestSource {
   private readonly pulls
   private readonly pullManifests
   /** The provider records this node announced, and to how many peers (an announcement that reached all is not repeated). */
-  readonly providerRecords: ProviderRecords
+  private readonly providerRecords: ProviderRecords
 
   constructor (private readonly init: SwarmServiceInit) {
     this.libp2p = init.libp2p
