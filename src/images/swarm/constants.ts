@@ -77,6 +77,16 @@ export const DEFAULT_PROVIDE_TIMEOUT_MS = 60_000
  * 48 h expiry.
  */
 export const DEFAULT_PROVIDE_FRESH_MS = 60 * 60 * 1000
+/**
+ * After a peer connects, the node announces again, this much later, every image whose last announcement reached fewer
+ * peers than it is connected to then (one imported while the site was cut off, or a pull that began with one peer):
+ * without this such an image waits for its node's next pull or for kad-dht's republish, and lookups in a mesh larger
+ * than K need not pass by its holder. The delay lets a node that is starting connect to its first peers (and identify
+ * them, which fills the DHT's routing table) before it announces.
+ */
+export const REANNOUNCE_SETTLE_MS = 2_000
+/** ... and at most once per this period (a peer that connects and drops again and again costs one pass each time). */
+export const REANNOUNCE_MIN_GAP_MS = 30_000
 /** kad-dht's K: an announcement reaches at most this many peers. */
 export const DHT_K = 20
 /** Keys whose last announcement a node remembers (two per image version it holds or pulls). */

@@ -21,7 +21,7 @@ import type { TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
 import { parseImageRef, type ImageRef } from './image-ref.js'
 import { BadManifestError, NoProvidersError, TransferAbortedError } from './errors.js'
-import { CHUNKS_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_REQUEST_TIMEOUT_MS, MANIFEST_HEDGE_MS, RESOLVE_MIN_GAP_MS, RESOLVE_RETRY_MS } from './constants.js'
+import { CHUNKS_PROTOCOL, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_REQUEST_TIMEOUT_MS, MANIFEST_HEDGE_MS, REANNOUNCE_MIN_GAP_MS, REANNOUNCE_SETTLE_MS, RESOLVE_MIN_GAP_MS, RESOLVE_RETRY_MS } from './constants.js'
 
 /** What the swarm needs of the node's images (part A's ImageService, adapted in node assembly). */
 export interface SwarmImages {
@@ -56,6 +56,8 @@ export interface SwarmServiceInit extends TransferOptions {
   /** How long a pull keeps looking for a provider of its manifest (a node that just started has no peers yet). @default 15_000 */
   resolveTimeoutMs?: number
   /** @default RESOLVE_RETRY_MS */ resolveRetryMs?: number
+  /** @default REANNOUNCE_SETTLE_MS */ reannounceSettleMs?: number
+  /** @default REANNOUNCE_MIN_GAP_MS */ reannounceGapMs?: number
 }
 
 export interface PullOptions {
@@ -93,6 +95,9 @@ export class SwarmService implements Startable, ManifestSource {
   private readonly pullManifests
   /** The provider records this node announced, and to how many peers (an announcement that reached all is not repeated). */
   private readonly providerRecords: ProviderRecords
+  /** The pass that announces again what reached fewer peers than the node has now (after a peer connected). */
+  private reannounceTimer?: ReturnType<typeof setTimeout>
+  private lastReannounce = -Infinity
 
   constructor (private readonly init: SwarmServiceInit) {
     this.libp2p = init.libp2p
@@ -127,6 +132,7 @@ export class SwarmService implements Startable, ManifestSource {
       maxInboundStreams: DEFAULT_MAX_INBOUND_STREAMS,
       maxOutboundStreams: DEFAULT_MAX_OUTBOUND_STREAMS
     })
+    this.libp2p.addEventListener('peer:connect', this.onPeerConnect)
     void this.announceAll()
     // resumed pulls pin their chunks before start returns (runJob)
     await this.resumePulls()
@@ -134,6 +140,9 @@ export class SwarmService implements Startable, ManifestSource {
 
   async stop (): Promise<void> {
     this.stopping = true
+    this.libp2p.removeEventListener('peer:connect', this.onPeerConnect)
+    clearTimeout(this.reannounceTimer)
+    this.reannounceTimer = undefined
     for (const t of this.active.values()) t.cancel('stopped: the node is shutting down')
     await this.libp2p.unhandle(CHUNKS_PROTOCOL)
   }
@@ -178,6 +187,24 @@ export class SwarmService implements Startable, ManifestSource {
     } catch (err) {
       this.log.warn('cannot list images to announce', { err })
     }
+  }
+
+  /**
+   * A peer connected: REANNOUNCE_SETTLE_MS later (at most once per REANNOUNCE_MIN_GAP_MS), announce again every
+   * image held and every version being pulled whose last announcement reached fewer peers than the node is connected
+   * to then; ProviderRecords skips the others, so a pass in a settled mesh sends nothing.
+   */
+  private readonly onPeerConnect = (): void => {
+    if (this.reannounceTimer != null || this.stopping) return
+    const settle = this.init.reannounceSettleMs ?? REANNOUNCE_SETTLE_MS
+    const delay = Math.max(settle, this.lastReannounce + (this.init.reannounceGapMs ?? REANNOUNCE_MIN_GAP_MS) - performance.now())
+    this.reannounceTimer = setTimeout(() => {
+      this.reannounceTimer = undefined
+      this.lastReannounce = performance.now()
+      for (const t of this.active.values()) this.announce(t.manifest, false)
+      void this.announceAll()
+    }, delay)
+    this.reannounceTimer.unref?.()
   }
 
   // ---- pulling --------------------------------------------------------------------------------------------
