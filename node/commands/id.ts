@@ -1,5 +1,3 @@
-import { loadConfig } from '../../src/config/load.js'
-import { loadIdentity } from '../../src/identity/identity.js'
 import { dataDirOf } from '../api-client.js'
 import { flag, writeJson, type Command } from '../cli-kit.js'
 
@@ -10,6 +8,7 @@ export const idCommand: Command = {
   options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
   async run (args, io) {
     const dataDir = dataDirOf(args, io)
+    const [{ loadConfig }, { loadIdentity }] = await Promise.all([import('../../src/config/load.js'), import('../../src/identity/identity.js')])
     const config = await loadConfig(dataDir)
     const { peerId } = await loadIdentity(dataDir)
     const addresses = (config.announce.length > 0 ? config.announce : config.listen).map(a => `${a}/p2p/${peerId.toString()}`)

@@ -1,4 +1,3 @@
-import { initDataDir } from '../../src/config/init-data-dir.js'
 import { readLabelAndApiFlags } from './node-identity-flags.js'
 import { CliError, flag, list, str, writeJson, type Command } from '../cli-kit.js'
 
@@ -26,6 +25,8 @@ export const initCommand: Command = {
     if (secretFile == null) throw new CliError('init: --secret-file is required (create one with `novacron secret new --out FILE`)', 2)
     const { labels, api } = readLabelAndApiFlags(args, 'init')
     const listen = list(args, 'listen')
+    // loaded here: the peer-key and config code is not what other commands should pay for at start
+    const { initDataDir } = await import('../../src/config/init-data-dir.js')
     const result = await initDataDir({
       dataDir,
       secretFile,

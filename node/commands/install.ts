@@ -6,8 +6,12 @@ import { VERSION } from '../../src/constants.js'
 import { readLabelAndApiFlags } from './node-identity-flags.js'
 import { CliError, flag, list, str, writeJson, type Command, type Io } from '../cli-kit.js'
 import { DEFAULT_INSTALL_DATA_DIR, DEFAULT_PROGRAM_DIR, DEFAULT_USER, installLayout } from '../install/layout.js'
-import { dataDirHoldsNode, install, uninstall } from '../install/installer.js'
-import { realSystemOps } from '../install/system-ops.js'
+
+/** The installer and what it drives, loaded when an (un)install runs: it brings the peer-key and config code. */
+async function installer (): Promise<typeof import('../install/installer.js') & typeof import('../install/system-ops.js')> {
+  const [i, ops] = await Promise.all([import('../install/installer.js'), import('../install/system-ops.js')])
+  return { ...i, ...ops }
+}
 
 /** The unpacked release this program runs from: $NOVACRON_HOME (set by bin/novacron), else three levels above this file. */
 function programHome (io: Io): string {
@@ -56,6 +60,7 @@ export const installCommand: Command = {
     const role = str(args, 'role') ?? 'node'
     if (role !== 'node' && role !== 'bootstrap') throw new CliError(`install: --role must be node or bootstrap, not "${role}"`, 2)
     if (root === '/' && process.getuid?.() !== 0) throw new CliError('install: run as root (or stage it with --root DIR)')
+    const { dataDirHoldsNode, install, realSystemOps } = await installer()
     let secretFile = str(args, 'secret-file')
     let bootstrap = list(args, 'bootstrap')
     if (!dataDirHoldsNode(layout.hostDataDir) && secretFile == null) {
@@ -111,6 +116,7 @@ export const uninstallCommand: Command = {
     if (!existsSync(layout.hostUnit) && !existsSync(layout.hostProgramDir) && !(flag(args, 'purge') && existsSync(layout.hostDataDir))) {
       throw new CliError(`uninstall: nothing installed under ${join(root, DEFAULT_PROGRAM_DIR)}`)
     }
+    const { uninstall, realSystemOps } = await installer()
     await uninstall({ layout, user: str(args, 'user') ?? DEFAULT_USER, purge: flag(args, 'purge'), ops: realSystemOps, log: line => { io.stdout.write(line + '\n') } })
     return 0
   }

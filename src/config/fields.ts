@@ -1,4 +1,3 @@
-import { multiaddr } from '@multiformats/multiaddr'
 
 /**
  * Readers for one config field each. They throw a `FieldProblem`, which the config loader turns into a
@@ -67,19 +66,6 @@ export function readStringArray (obj: Raw, key: string, path: string, check: (s:
     check(item, p)
     return item
   })
-}
-
-/** A multiaddr that parses; `requirePeerId` for bootstrap addresses, which must end in /p2p/<id>. */
-export function checkMultiaddr (value: string, path: string, requirePeerId = false): void {
-  let ma
-  try {
-    ma = multiaddr(value)
-  } catch (err) {
-    throw new FieldProblem(path, `"${value}" is not a valid multiaddr (${(err as Error).message})`)
-  }
-  if (requirePeerId && ma.getComponents().find(c => c.name === 'p2p') == null) {
-    throw new FieldProblem(path, `"${value}" must end with /p2p/<peer id>`)
-  }
 }
 
 export const LABEL_KEY = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/

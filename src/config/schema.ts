@@ -2,9 +2,10 @@ import {
   DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS, DEFAULT_TARGET_PEERS, DATA_DIR_FILES
 } from '../constants.js'
 import {
-  FieldProblem, NAME, checkMultiaddr, isRecord, readInt, readLabels, readObject, readOptionalString, readString,
+  FieldProblem, NAME, isRecord, readInt, readLabels, readObject, readOptionalString, readString,
   readStringArray, rejectUnknown, type Raw
 } from './fields.js'
+import { checkMultiaddr } from './multiaddr-field.js'
 import type { LogLevel } from '../logging/logger.js'
 
 export const CONFIG_VERSION = 1
