@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=100
 import { main } from './cli-main.js'
 
 const stopSignal = new Promise<string>(resolve => {
