@@ -83,8 +83,8 @@ export class ApiClient {
   }
 
   /**
-   * One request with node:http(s), not fetch: fetch loads undici on first use, which took a client command ~0.1 s of
-   * CPU, a third of its start (eight `image pull`s started at once on a 2-core host spent ~1 s on it).
+   * One request with node:http(s), not fetch: fetch loads undici on first use, ~0.06-0.1 s of CPU, a third of a client
+   * command's start (eight `image pull`s started at once on a 2-core host, as in a fan-out, would pay it eight times).
    */
   private async send (method: string, path: string, body?: string): Promise<{ status: number, text: string }> {
     const url = new URL(this.baseUrl + path)

@@ -1,4 +1,3 @@
-
 /**
  * Readers for one config field each. They throw a `FieldProblem`, which the config loader turns into a
  * `ConfigError` naming the file; the same readers check CLI flags and API bodies.

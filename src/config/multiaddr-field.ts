@@ -2,7 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { FieldProblem } from './fields.js'
 
 // Apart from fields.ts so that what parses flags and labels (the CLI's client commands) does not load the multiaddr
-// library: a client command starts in about half the time.
+// library, which only the config's validation needs.
 
 /** A multiaddr that parses; `requirePeerId` for bootstrap addresses, which must end in /p2p/<id>. */
 export function checkMultiaddr (value: string, path: string, requirePeerId = false): void {
