@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { generateSecret } from '../../src/secret/cluster-secret.js'
 import { SwarmTestNode } from '../helpers/swarm-node.js'
-import { makeImage, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
+import { makeImage, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { DHT_PROTOCOL } from '../../src/constants.js'
 
@@ -28,6 +28,14 @@ async function speaksDht (a: SwarmTestNode, b: SwarmTestNode): Promise<boolean> 
   return (await a.libp2p.peerStore.get(b.libp2p.peerId)).protocols.includes(DHT_PROTOCOL)
 }
 
+/** `n` holds `image` and announces it; resolves once both announcements (version and name) have ended. */
+async function holdAndAnnounce (n: SwarmTestNode, image: TestImage, provides: { finished: number }, what: string): Promise<void> {
+  await seedStore(n.store, image)
+  n.images.manifests.push(image.manifest)
+  n.swarm.announce(image.manifest)
+  await waitFor(() => provides.finished === 2, { what })
+}
+
 describe('provider records announced again when peers arrive', () => {
   const nodes: SwarmTestNode[] = []
   afterEach(async () => {
@@ -41,10 +49,7 @@ describe('provider records announced again when peers arrive', () => {
     const holder = await SwarmTestNode.create(secret, { swarm: { reannounceSettleMs: 200 } })
     nodes.push(holder)
     const provides = countProvides(holder)
-    await seedStore(holder.store, image)
-    holder.images.manifests.push(image.manifest)
-    holder.swarm.announce(image.manifest)
-    await waitFor(() => provides.finished === 2, { what: 'the isolated announcements to end' })
+    await holdAndAnnounce(holder, image, provides, 'the isolated announcements to end')
 
     const relay = await SwarmTestNode.create(secret)
     nodes.push(relay)
@@ -72,10 +77,7 @@ describe('provider records announced again when peers arrive', () => {
     await a.dial(b)
     await waitFor(async () => await speaksDht(a, b), { what: 'a to identify b as a DHT peer' })
     const provides = countProvides(a)
-    await seedStore(a.store, image)
-    a.images.manifests.push(image.manifest)
-    a.swarm.announce(image.manifest)
-    await waitFor(() => provides.finished === 2, { what: 'the announcements to b' })
+    await holdAndAnnounce(a, image, provides, 'the announcements to b')
 
     // a third node connects: the records reached 1 peer of the 2 a now has, so they go out again, once
     const c = await SwarmTestNode.create(secret)
