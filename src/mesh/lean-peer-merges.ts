@@ -63,27 +63,23 @@ export function withLeanPeerMerges (store: PeerStore, init: LeanPeerMergesInit =
     else known.delete(key)
     return peer
   }
-  for (const name of ['save', 'patch', 'delete'] as const) {
-    const write = (store[name] as (id: PeerId, ...rest: unknown[]) => Promise<unknown>).bind(store)
-    ;(store as unknown as Record<string, unknown>)[name] = async (id: PeerId, ...rest: unknown[]) => {
-      const key = id.toString()
+  // a write forgets what was kept of its peer (of every peer when the key is not known) before and after it runs
+  const forgetting = <A extends unknown[], R>(write: (...args: A) => Promise<R>, keyOf: (...args: A) => string | undefined) =>
+    async (...args: A): Promise<R> => {
+      const key = keyOf(...args)
       forget(key)
       try {
-        return await write(id, ...rest)
+        return await write(...args)
       } finally {
         forget(key)
       }
     }
+  for (const name of ['save', 'patch', 'delete'] as const) {
+    const write = (store[name] as (id: PeerId, ...rest: unknown[]) => Promise<unknown>).bind(store)
+    ;(store as unknown as Record<string, unknown>)[name] = forgetting(write, id => id.toString())
   }
-  const consume = store.consumePeerRecord.bind(store)
-  store.consumePeerRecord = async (...args) => {
-    forget()
-    try {
-      return await consume(...args)
-    } finally {
-      forget()
-    }
-  }
+  // a consumed peer record names its peer inside: forget every peer
+  store.consumePeerRecord = forgetting(store.consumePeerRecord.bind(store), (_buf: Uint8Array, _options?: unknown) => undefined)
   return stats
 }
 
