@@ -216,7 +216,7 @@ async function case3 (v1: WrittenDisk): Promise<void> {
   })
 }
 
-interface FanOut { total: number, pulls: Pull[], fromSeed: number[], seedBytes: number, busy: number }
+interface FanOut { total: number, pulls: Pull[], fromSeed: number[], fromPeers: number[], seedBytes: number, busy: number }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -231,27 +231,28 @@ async function fanOut (seed: NovacronHost, fan: NovacronHost[]): Promise<FanOut>
   const pulls = await Promise.all(fan.map(async h => await pull(h, 'disk@1')))
   const total = (performance.now() - t0) / 1000
   const busy = busyPercent(busy0, machineTicks())
+  // chunk bytes as stored (uncompressed), per the peer each chunk came from
   const fromSeed = pulls.map(p => p.progress.perPeer.find(x => x.peer === seed.peerId)?.bytes ?? 0)
-  return { total, pulls, fromSeed, seedBytes: fromSeed.reduce((x, y) => x + y, 0), busy }
+  const fromPeers = pulls.map(p => p.progress.perPeer.filter(x => x.peer !== seed.peerId).reduce((n, x) => n + x.bytes, 0))
+  return { total, pulls, fromSeed, fromPeers, seedBytes: fromSeed.reduce((x, y) => x + y, 0), busy }
 }
 
 /**
- * A bed of one seeder (host 0), one host for the one-to-one pull (host 1) and the fan-out's receivers. With
- * SETTLE_S > 0 the seeder and the hosts named in `running` start together and run SETTLE_S seconds before `fn`, as
- * the nodes of a fleet that was already up; with 0 the receivers are left out, and the others start 3 s before `fn`
- * (the fan-out then starts its receivers 3 s before they pull: their start-up overlaps the fan-out).
+ * A bed of one seeder (host 0), the fan-out's receivers (hosts 1..N) and, with `withSolo`, a host for the one-to-one
+ * pull (host N+1). With SETTLE_S > 0 all of them start together and run SETTLE_S seconds before `fn`, as the nodes of
+ * a fleet that was already up; with 0 the receivers are left out, and the others start 3 s before `fn` (the fan-out
+ * then starts its receivers 3 s before they pull: their start-up overlaps the fan-out).
  */
-async function fanOutBed (v1: WrittenDisk, rate: number | undefined, running: Array<'solo' | 'fan'>, fn: (seed: NovacronHost, solo: NovacronHost, fan: NovacronHost[]) => Promise<void>): Promise<void> {
-  await withBed(RECEIVERS + 2, () => ({ upMbit: rate, downMbit: rate }), async (_tb, nh) => {
+async function fanOutBed (v1: WrittenDisk, rate: number | undefined, withSolo: boolean, fn: (seed: NovacronHost, fan: NovacronHost[], solo?: NovacronHost) => Promise<void>): Promise<void> {
+  await withBed(RECEIVERS + (withSolo ? 2 : 1), () => ({ upMbit: rate, downMbit: rate }), async (_tb, nh) => {
     const seed = await nh.init(0, 'node')
-    const solo = await nh.init(1, 'node', [seed.addr])
     const fan: NovacronHost[] = []
-    for (let i = 0; i < RECEIVERS; i++) fan.push(await nh.init(i + 2, 'node', [seed.addr]))
+    for (let i = 0; i < RECEIVERS; i++) fan.push(await nh.init(i + 1, 'node', [seed.addr]))
+    const solo = withSolo ? await nh.init(RECEIVERS + 1, 'node', [seed.addr]) : undefined
     await seedImage(seed.dataDir, v1.path, 'disk', '1')
-    const up = [seed, ...(running.includes('solo') ? [solo] : []), ...(running.includes('fan') && SETTLE_S > 0 ? fan : [])]
-    await startAll(up)
+    await startAll([seed, ...(solo != null ? [solo] : []), ...(SETTLE_S > 0 ? fan : [])])
     await sleep(SETTLE_S > 0 ? SETTLE_S * 1000 : 3_000)
-    await fn(seed, solo, fan)
+    await fn(seed, fan, solo)
   })
 }
 
@@ -263,7 +264,8 @@ async function case4 (v1: WrittenDisk): Promise<void> {
   let a: Pull | undefined
   let busySolo = 0
   let shaped: FanOut | undefined
-  await fanOutBed(v1, RATE, ['solo', 'fan'], async (seed, solo, fan) => {
+  await fanOutBed(v1, RATE, true, async (seed, fan, solo) => {
+    if (solo == null) throw new Error('the case 4 bed has no one-to-one host')
     log('case 4: one-to-one')
     const busy0 = machineTicks()
     a = await pull(solo, 'disk@1')
@@ -273,12 +275,12 @@ async function case4 (v1: WrittenDisk): Promise<void> {
     shaped = await fanOut(seed, fan)
   })
   let floor: FanOut | undefined
-  await fanOutBed(v1, undefined, ['fan'], async (seed, _solo, fan) => {
+  await fanOutBed(v1, undefined, false, async (seed, fan) => {
     log(`case 4: fan-out to ${RECEIVERS}, links unshaped`)
     floor = await fanOut(seed, fan)
   })
   if (a == null || shaped == null || floor == null) throw new Error('case 4 did not run')
-  const { total, pulls, fromSeed } = shaped
+  const { total, pulls, fromSeed, fromPeers } = shaped
   const cpuOf = (f: FanOut): number => r2(f.pulls.reduce((x, p) => x + p.cpuS, 0))
   const imageBytes = Math.max(1, a.progress.wireBytes)
   const seedShare = (f: FanOut): number => r2(f.seedBytes / imageBytes)
@@ -287,7 +289,7 @@ async function case4 (v1: WrittenDisk): Promise<void> {
     rows: [
       { run: 'one-to-one', seconds: r2(a.seconds), inNodeS: inNodeSeconds(a), receiverCpuS: a.cpuS },
       { run: `1 → ${RECEIVERS} (until the last finished)`, seconds: r2(total) },
-      ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), inNodeS: inNodeSeconds(p), receiverCpuS: p.cpuS, fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((p.progress.wireBytes - (fromSeed[i] ?? 0)) / 1e6) })),
+      ...pulls.map((p, i) => ({ run: `receiver ${i + 1}`, seconds: r2(p.seconds), inNodeS: inNodeSeconds(p), receiverCpuS: p.cpuS, fromSeederMB: r2((fromSeed[i] ?? 0) / 1e6), fromPeersMB: r2((fromPeers[i] ?? 0) / 1e6) })),
       { run: `1 → ${RECEIVERS}, links unshaped (until the last finished)`, seconds: r2(floor.total), receiverCpuS: cpuOf(floor), fromSeederMB: r2(floor.seedBytes / 1e6) }
     ],
     notes: [
