@@ -282,7 +282,8 @@ async function case4 (v1: WrittenDisk): Promise<void> {
   if (a == null || shaped == null || floor == null) throw new Error('case 4 did not run')
   const { total, pulls, fromSeed, fromPeers } = shaped
   const cpuOf = (f: FanOut): number => r2(f.pulls.reduce((x, p) => x + p.cpuS, 0))
-  const imageBytes = Math.max(1, a.progress.wireBytes)
+  // the image's chunk bytes as the one-to-one pull stored them: the same measure as seedBytes
+  const imageBytes = Math.max(1, a.progress.perPeer.reduce((n, x) => n + x.bytes, 0))
   const seedShare = (f: FanOut): number => r2(f.seedBytes / imageBytes)
   results.push({
     name: `4. fan-out 1 → ${RECEIVERS}, every host ${RATE} Mbit/s`,
