@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util'
 import { CLI } from '../../test/helpers/cli.js'
 import { freePort } from '../../test/helpers/free-port.js'
 import { NODE_RUNTIME_FLAGS } from '../../node/runtime-flags.js'
+import { median } from '../lib/median.js'
 
 const OUT_DIR = fileURLToPath(new URL('../../../benchmarks/cli-start/', import.meta.url))
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } }, strict: true })
@@ -42,11 +43,6 @@ async function once (dir: string, argv: string[]): Promise<Sample> {
     execFile(process.execPath, ['--import', pathToFileURL(join(dir, 'reporter.mjs')).href, ...argv], { env: { ...process.env, CLI_START_OUT: out }, timeout: 30_000 }, () => { resolve() })
   })
   return JSON.parse(await readFile(out, 'utf8')) as Sample
-}
-
-function median (xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] ?? NaN
 }
 
 async function main (): Promise<void> {

@@ -16,6 +16,7 @@ import { meshNode } from '../../test/helpers/mesh-nodes.js'
 import { readSecret } from '../../src/secret/cluster-secret.js'
 import { waitFor } from '../../test/helpers/wait-for.js'
 import type { Mesh } from '../../src/mesh/mesh.js'
+import { median } from '../lib/median.js'
 
 const OUT_DIR = fileURLToPath(new URL('../../../benchmarks/node-footprint/', import.meta.url))
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'idle-s': { type: 'string', default: '10' } }, strict: true })
@@ -30,7 +31,6 @@ function rssOf (pid: number): number {
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN }
 
 async function bareNodeRss (): Promise<number> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })

@@ -22,6 +22,7 @@ import { DatastoreReadCache } from '../../src/mesh/datastore-read-cache.js'
 import { skipTimestampOnlyPeerWrites } from '../../src/mesh/peer-record-timestamp.js'
 import { generateSecret } from '../../src/secret/cluster-secret.js'
 import { waitFor } from '../../test/helpers/wait-for.js'
+import { median } from '../lib/median.js'
 
 const OUT_DIR = fileURLToPath(new URL('../../../benchmarks/peer-store/', import.meta.url))
 const { values } = parseArgs({ options: { streams: { type: 'string', default: '500' }, lookups: { type: 'string', default: '100' }, merges: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '4' } }, strict: true })
@@ -142,7 +143,6 @@ try {
   await rm(dir, { recursive: true, force: true })
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)] ?? NaN }
 const summary = MODES.map(mode => {
   const of = samples.filter(s => s.mode === mode)
   const leveldb = (op: Op): number => median(of.map(s => s.leveldb[op]))

@@ -24,13 +24,13 @@ import { buildDomainXml } from '../../src/vms/domain-xml.js'
 import { chooseDomainType } from '../../src/vms/libvirt-hypervisor.js'
 import { parseCreateVm } from '../../src/vms/spec.js'
 import type { VmView } from '../../src/vms/view.js'
+import { median } from '../lib/median.js'
 
 const run = promisify(execFile)
 const OUT_DIR = fileURLToPath(new URL('../../../benchmarks/vm-lifecycle/', import.meta.url))
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } }, strict: true })
 const RUNS = Number(values.runs)
 const BOOT_MS = 300_000
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN }
 const since = (t0: number): number => Math.round(performance.now() - t0)
 
 const unreachable = await ensureLibvirtd()
