@@ -55,4 +55,27 @@ describe('chunk swarm fan-out between real libp2p nodes on loopback', () => {
     for (const b of others) expect(b).toBeGreaterThan(0)
     for (const res of results) expect(res.banned).toEqual([])
   })
+
+  it('receivers whose lookups find only the seed find each other through peer exchange (and do not without it)', async () => {
+    const secret = generateSecret()
+    const image: TestImage = makeImage('pex', '1', testBytes(200, CHUNK), CHUNK)
+    const fromOthers = async (peerExchangeMs: number): Promise<number[]> => {
+      const seed = await SwarmTestNode.create(secret)
+      await seedStore(seed.store, image)
+      seed.images.manifests.push(image.manifest)
+      const receivers = [await SwarmTestNode.create(secret, { swarm: { peerExchangeMs } }), await SwarmTestNode.create(secret, { swarm: { peerExchangeMs } })]
+      const bed = [seed, ...receivers]
+      nodes.push(...bed)
+      for (let i = 0; i < bed.length; i++) for (let j = i + 1; j < bed.length; j++) await bed[i]?.dial(bed[j] as SwarmTestNode)
+      // the DHT knows only the seed: the receivers' provider records are not found by the other one's lookups
+      for (const r of receivers) r.swarm.providers = async () => [seed.id]
+      throttle(seed)
+      const results = await Promise.all(receivers.map(async r => await r.swarm.pull('pex@1').done))
+      for (const r of receivers) for (const id of image.chunks.keys()) expect(r.store.chunks.has(id)).toBe(true)
+      return results.map(res => res.peers.filter(p => p.peer !== seed.id).reduce((a, p) => a + p.bytes, 0))
+    }
+    const withPex = await fromOthers(1_000)
+    for (const b of withPex) expect(b).toBeGreaterThan(0)
+    expect(await fromOthers(0)).toEqual([0, 0])
+  })
 })

@@ -9,8 +9,9 @@ import { toWireManifest } from './manifest-wire.js'
 import { encodeManifestDelta } from './manifest-delta.js'
 import { chunkDataResponse, wireFromStored, type WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError } from './errors.js'
+import { encodePeerIds } from './peer-exchange.js'
 import { FrameChannel, encodeVarint, type Frame } from './frame-channel.js'
-import { CHUNK_READ_BATCH, DEFAULT_IDLE_TIMEOUT_MS, LOCATION_PREFETCH_AGAIN_MS, DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BYTES, MAX_REF_LENGTH } from './constants.js'
+import { CHUNK_READ_BATCH, DEFAULT_IDLE_TIMEOUT_MS, LOCATION_PREFETCH_AGAIN_MS, DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BYTES, MAX_PEX_PEERS, MAX_REF_LENGTH } from './constants.js'
 
 /** What a responder knows about images: complete ones and those it is still downloading. */
 export interface ManifestSource {
@@ -23,6 +24,14 @@ export interface ManifestSource {
   have(name: string, version: string): Promise<Bitfield | HaveLog | undefined>
   /** The manifest of `name@version` when this node holds that image whole (its chunk locations are then prefetched). */
   held?(name: string, version: string): Promise<Manifest | undefined>
+  /**
+   * `peer` asked on a stream what this node has of `name@version` (it is pulling it): it is one of that version's
+   * swarm until `left` is called for that stream.
+   */
+  joined?(name: string, version: string, peer: string): void
+  left?(name: string, version: string, peer: string): void
+  /** Up to `max` other peers of `name@version`'s swarm to name to `requester` (peer exchange), not itself. */
+  swarmPeers?(name: string, version: string, requester: string, max: number): string[]
 }
 
 export interface ChunkServerInit {
@@ -48,8 +57,11 @@ const MAX_VARINT_ENTRY_BYTES = 4
 
 /** A response with every field at its default, then `fields`. */
 export function chunkResponse (id: number, status: ChunkResponse.Status, fields: Partial<ChunkResponse> = {}): ChunkResponse {
-  return { id, status, have: new Uint8Array(), count: 0, data: new Uint8Array(), encoding: Encoding.RAW, added: [], epoch: 0, cursor: 0, ...fields }
+  return { id, status, have: new Uint8Array(), count: 0, data: new Uint8Array(), encoding: Encoding.RAW, added: [], epoch: 0, cursor: 0, peers: [], ...fields }
 }
+
+/** The image versions a stream asked GET_HAVE about, by `name@version`. */
+type Asked = Map<string, { name: string, version: string }>
 
 /** An answer as a response to encode, or already encoded. */
 type Answer = ChunkResponse | { encoded: Frame }
@@ -91,6 +103,8 @@ export class ChunkServer {
   /** Serve one inbound stream until the peer closes it, idles out or breaks the protocol. */
   readonly handle = async (stream: Stream, remote = 'peer'): Promise<void> => {
     const queue: ChunkRequest[] = []
+    /** The image versions this stream asked GET_HAVE about (its peer is in their swarms until the stream ends). */
+    const asked: Asked = new Map()
     let active = 0
     let remoteDone = false
     let finished = false
@@ -101,6 +115,7 @@ export class ChunkServer {
       if (finished) return
       finished = true
       if (idle != null) clearTimeout(idle)
+      for (const { name, version } of asked.values()) this.source.left?.(name, version, remote)
       done.resolve()
     }
     const armIdle = (): void => {
@@ -136,7 +151,7 @@ export class ChunkServer {
         active++
         const answered = batch !== undefined
           ? this.answerChunks(batch, remote)
-          : this.answer(req!, remote).catch((): Answer => chunkResponse(req!.id, Status.NOT_FOUND)).then(res => [res])
+          : this.answer(req!, remote, asked).catch((): Answer => chunkResponse(req!.id, Status.NOT_FOUND)).then(res => [res])
         answered
           // answers of one batch are queued in the same tick: they leave in one stream write
           .then(responses => { if (!finished) for (const res of responses) channel.send('encoded' in res ? res.encoded : ChunkResponse.encode(res)) })
@@ -182,7 +197,8 @@ export class ChunkServer {
     await done.promise
   }
 
-  private async answer (req: ChunkRequest, remote: string): Promise<Answer> {
+  /** `asked`: the versions the stream asked GET_HAVE about before (a first question joins the asker to the swarm). */
+  private async answer (req: ChunkRequest, remote: string, asked?: Asked): Promise<Answer> {
     const reply = (status: ChunkResponse.Status, extra: Partial<ChunkResponse> = {}): ChunkResponse => chunkResponse(req.id, status, extra)
     if (req.name.length > MAX_REF_LENGTH || req.version.length > MAX_REF_LENGTH) return reply(Status.BAD_REQUEST)
     switch (req.type) {
@@ -202,17 +218,24 @@ export class ChunkServer {
         if (req.name === '' || req.version === '') return reply(Status.BAD_REQUEST)
         const held = await this.source.have(req.name, req.version)
         if (held == null) return reply(Status.NOT_FOUND)
+        const key = `${req.name}@${req.version}`
+        const first = asked?.has(key) !== true
+        if (first && asked != null) {
+          asked.set(key, { name: req.name, version: req.version })
+          this.source.joined?.(req.name, req.version, remote)
+        }
+        const peers = req.wantPeers ? encodePeerIds(this.source.swarmPeers?.(req.name, req.version, remote, MAX_PEX_PEERS) ?? []) : []
         if (!(held instanceof HaveLog)) {
-          // looked up beside the answer, not before it
-          if (this.store.prefetchLocations != null) void this.source.held?.(req.name, req.version).then(m => { if (m != null) this.prefetch(m) }, () => {})
-          return reply(Status.OK, { have: held.bytes as Uint8Array<ArrayBuffer>, count: held.count })
+          // looked up beside the answer, not before it; once per stream (a requester asks a seed again only for peers)
+          if (first && this.store.prefetchLocations != null) void this.source.held?.(req.name, req.version).then(m => { if (m != null) this.prefetch(m) }, () => {})
+          return reply(Status.OK, { have: held.bytes as Uint8Array<ArrayBuffer>, count: held.count, peers })
         }
         const { bits, epoch, length } = held
         // only what the poller has not seen, unless its cursor is not into this log or the list would outgrow the bitfield
         const fresh = req.haveEpoch === epoch && req.haveCursor <= length && (length - req.haveCursor) * MAX_VARINT_ENTRY_BYTES <= bits.bytes.length
         return fresh
-          ? reply(Status.OK, { added: held.since(req.haveCursor), count: bits.count, epoch, cursor: length })
-          : reply(Status.OK, { have: Uint8Array.from(bits.bytes), count: bits.count, epoch, cursor: length })
+          ? reply(Status.OK, { added: held.since(req.haveCursor), count: bits.count, epoch, cursor: length, peers })
+          : reply(Status.OK, { have: Uint8Array.from(bits.bytes), count: bits.count, epoch, cursor: length, peers })
       }
       case Type.GET_CHUNK: {
         if (req.chunk.length !== 32) return reply(Status.BAD_REQUEST)

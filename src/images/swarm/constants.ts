@@ -121,3 +121,16 @@ export const RESOLVE_RETRY_MS = 1_000
 export const RESOLVE_MIN_GAP_MS = 100
 /** Peers a transfer fetches from at once. */
 export const DEFAULT_MAX_PEERS = 16
+/**
+ * Peer exchange: a transfer asks each of its peers which other peers of the image version it knows (with a have
+ * poll) when it first polls it and then at most this often, while it has room for more peers. Receivers of a
+ * fan-out otherwise learn of each other only from DHT lookups, the first of which runs before the others announced.
+ */
+export const PEX_INTERVAL_MS = 5_000
+/** Most peers one peer-exchange answer may name. */
+export const MAX_PEX_PEERS = 32
+/** Longest peer ID (multihash bytes) in a peer-exchange answer: an identity multihash of an Ed25519 key is 38. */
+export const MAX_PEER_ID_BYTES = 64
+/** Image versions a node keeps the pullers of (for peer exchange), and pullers per version, the oldest dropped first. */
+export const ROSTER_MAX_IMAGES = 256
+export const ROSTER_MAX_PEERS = 128

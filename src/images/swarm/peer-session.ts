@@ -7,7 +7,8 @@ import { fromWireManifest, type ManifestLimits } from './manifest-wire.js'
 import { applyManifestDelta } from './manifest-delta.js'
 import type { WireChunk } from './chunk-encoding.js'
 import { ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, SessionClosedError } from './errors.js'
-import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
+import { decodePeerIds } from './peer-exchange.js'
+import { DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_MANIFEST_CHUNKS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, MAX_PEX_PEERS } from './constants.js'
 
 export interface PeerSessionInit extends ManifestLimits {
   /** @default DEFAULT_MAX_RESPONSE_BYTES */
@@ -23,6 +24,8 @@ export interface HaveAnswer {
   cursor: number
   /** In an incremental answer: the entries added to the bitfield it was asked against (the only bits that changed). */
   added?: number[]
+  /** Other peers of the image version's swarm the peer named (asked with `wantPeers`; else empty). */
+  peers: string[]
 }
 
 /** A request's type and whichever other fields it uses (the rest take their defaults). */
@@ -30,7 +33,7 @@ export type RequestFields = Pick<ChunkRequest, 'type'> & Partial<Omit<ChunkReque
 
 /** A request with every field at its default, then `fields`. */
 export function chunkRequest (id: number, fields: RequestFields): ChunkRequest {
-  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, haveEpoch: 0, haveCursor: 0, base: '', acceptPacked: false, ...fields }
+  return { id, name: '', version: '', chunk: new Uint8Array(), acceptLz4: false, haveEpoch: 0, haveCursor: 0, base: '', acceptPacked: false, wantPeers: false, ...fields }
 }
 
 interface Pending {
@@ -94,7 +97,7 @@ export class PeerSession {
     let res: ChunkResponse
     try {
       const max = this.limits.maxChunks
-      res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: max }, delta: { ops: max }, added: max } })
+      res = ChunkResponse.decode(frame, { limits: { manifest: { chunks: max }, delta: { ops: max }, added: max, peers: MAX_PEX_PEERS } })
     } catch (err) {
       throw new ProtocolViolationError(`undecodable response: ${(err as Error).message}`, 'ERR_BAD_FRAME')
     }
@@ -186,20 +189,23 @@ export class PeerSession {
   /**
    * What the peer holds of `name@version`. With `since` (the last answer applied), the peer may send only the
    * entries it gained since then; the answer is the whole bitfield either way (a new one: `since.bits` is not changed).
+   * With `wantPeers` the peer also names other peers of the version's swarm (peer exchange); they are checked here.
    */
-  async getHave (name: string, version: string, count: number, since?: HaveAnswer): Promise<HaveAnswer> {
-    const res = await this.request({ type: ChunkRequest.Type.GET_HAVE, name, version, haveEpoch: since?.epoch ?? 0, haveCursor: since?.cursor ?? 0 })
+  async getHave (name: string, version: string, count: number, since?: Pick<HaveAnswer, 'bits' | 'epoch' | 'cursor'>, wantPeers = false): Promise<HaveAnswer> {
+    const res = await this.request({ type: ChunkRequest.Type.GET_HAVE, name, version, haveEpoch: since?.epoch ?? 0, haveCursor: since?.cursor ?? 0, wantPeers })
     if (res.status !== ChunkResponse.Status.OK) throw new RemoteNotFoundError(`${this.peer} does not know ${name}@${version}`)
     if (res.count !== count) throw new ProtocolViolationError(`bitfield covers ${res.count} entries, manifest has ${count}`, 'ERR_BAD_BITFIELD')
+    if (!wantPeers && res.peers.length > 0) throw new ProtocolViolationError('have answer names peers that were not asked for', 'ERR_BAD_PEERS')
+    const peers = decodePeerIds(res.peers)
     const incremental = since != null && res.epoch !== 0 && res.epoch === since.epoch && res.have.length === 0
     if (!incremental) {
       if (res.added.length > 0) throw new ProtocolViolationError('have answer with both a bitfield and added entries', 'ERR_BAD_BITFIELD')
-      return { bits: Bitfield.decode(res.have, count), epoch: res.epoch, cursor: res.cursor }
+      return { bits: Bitfield.decode(res.have, count), epoch: res.epoch, cursor: res.cursor, peers }
     }
     if (res.cursor < since.cursor || res.cursor - since.cursor !== res.added.length) {
       throw new ProtocolViolationError(`have answer moves the cursor from ${since.cursor} to ${res.cursor} with ${res.added.length} entries`, 'ERR_BAD_BITFIELD')
     }
-    if (res.added.length === 0) return { bits: since.bits, epoch: res.epoch, cursor: res.cursor, added: [] }
+    if (res.added.length === 0) return { bits: since.bits, epoch: res.epoch, cursor: res.cursor, added: [], peers }
     const bits = Bitfield.decode(since.bits.bytes, count)
     const added: number[] = []
     for (const i of res.added) {
@@ -207,7 +213,7 @@ export class PeerSession {
       if (!bits.get(i)) added.push(i)
       bits.set(i)
     }
-    return { bits, epoch: res.epoch, cursor: res.cursor, added }
+    return { bits, epoch: res.epoch, cursor: res.cursor, added, peers }
   }
 
   /**

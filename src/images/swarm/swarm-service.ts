@@ -15,6 +15,7 @@ import type { HaveLog } from './have-log.js'
 import { ChunkServer, type ManifestSource } from './chunk-server.js'
 import { PeerSession } from './peer-session.js'
 import { EarlySessions } from './early-sessions.js'
+import { samplePeers, SwarmRoster } from './swarm-roster.js'
 import { Transfer, type TransferOptions } from './transfer.js'
 import { PullJob } from './pull-job.js'
 import type { TransferProgress } from './transfer-progress.js'
@@ -98,6 +99,8 @@ export class SwarmService implements Startable, ManifestSource {
   /** The pass that announces again what reached fewer peers than the node has now (after a peer connected). */
   private reannounceTimer?: ReturnType<typeof setTimeout>
   private lastReannounce = -Infinity
+  /** The peers pulling each image version from this node (named to other pullers: peer exchange). */
+  private readonly roster = new SwarmRoster()
 
   constructor (private readonly init: SwarmServiceInit) {
     this.libp2p = init.libp2p
@@ -207,6 +210,27 @@ export class SwarmService implements Startable, ManifestSource {
     this.reannounceTimer.unref?.()
   }
 
+  /**
+   * A peer asked what this node has of `name@version`: it is pulling that version. It joins the roster, and a
+   * transfer of that version here fetches from it too (it serves what it has while it pulls).
+   */
+  joined (name: string, version: string, peer: string): void {
+    const key = `${name}@${version}`
+    this.roster.join(key, peer)
+    this.active.get(key)?.addCandidates([peer])
+  }
+
+  left (name: string, version: string, peer: string): void {
+    this.roster.leave(`${name}@${version}`, peer)
+  }
+
+  /** Peer exchange: the version's pullers known here and the peers this node's own transfer of it fetches from. */
+  swarmPeers (name: string, version: string, requester: string, max: number): string[] {
+    const key = `${name}@${version}`
+    const mine = this.active.get(key)?.peerIds() ?? []
+    return samplePeers([...this.roster.peers(key), ...mine], new Set([requester, this.libp2p.peerId.toString()]), max)
+  }
+
   // ---- pulling --------------------------------------------------------------------------------------------
 
   /** Start pulling `NAME[@VERSION]`; the job reports progress and settles when the image is complete. */
@@ -301,11 +325,21 @@ export class SwarmService implements Startable, ManifestSource {
       store: this.init.store,
       logger: this.log,
       connect: async peer => (await early?.take(peer)) ?? await this.connect(peer),
+      // a peer named by another one is tried only when connected (no dial to whatever an untrusted peer names)
+      reachable: peer => this.connected(peer),
       discover: async () => await this.providers(manifest.name, manifest.version)
     })
     this.active.set(key, t)
     this.metrics?.active.set(this.active.size)
     return t
+  }
+
+  private connected (peer: string): boolean {
+    try {
+      return this.libp2p.getConnections(peerIdFromString(peer)).length > 0
+    } catch {
+      return false
+    }
   }
 
   private async connect (peer: string): Promise<PeerSession> {

@@ -12,7 +12,7 @@ import { BadChunkError, ProtocolViolationError, RemoteNotFoundError, RequestTime
 import {
   DEFAULT_ENDGAME_REQUESTERS, DEFAULT_HAVE_POLL_MS, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_PEER_TIMEOUTS, DEFAULT_MAX_PEERS,
   DEFAULT_MAX_PROVIDER_REFRESH_MS, DEFAULT_MAX_UNSTORED_BYTES, DEFAULT_MAX_WINDOW, DEFAULT_MIN_WINDOW, DEFAULT_PROVIDER_REFRESH_MS,
-  DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS, MAX_STORE_WRITE_CHUNKS, SCAN_BATCH
+  DEFAULT_STALL_TIMEOUT_MS, DEFAULT_WINDOW_SECONDS, MAX_STORE_WRITE_CHUNKS, PEX_INTERVAL_MS, SCAN_BATCH
 } from './constants.js'
 
 export interface TransferOptions {
@@ -27,6 +27,8 @@ export interface TransferOptions {
   /** @default DEFAULT_PROVIDER_REFRESH_MS */ providerRefreshMs?: number
   /** @default DEFAULT_STALL_TIMEOUT_MS */ stallTimeoutMs?: number
   /** @default DEFAULT_MAX_UNSTORED_BYTES */ maxUnstoredBytes?: number
+  /** How often each peer is asked for the other peers of the swarm (peer exchange); 0: never. @default PEX_INTERVAL_MS */
+  peerExchangeMs?: number
 }
 
 export interface TransferInit extends TransferOptions {
@@ -43,6 +45,11 @@ export interface TransferInit extends TransferOptions {
   self?: string
   /** Peers known to hold the image already (a lookup just found them; they answered for its manifest): fetched from at once. */
   initialPeers?: string[]
+  /**
+   * Whether a peer that another peer named (peer exchange) may be tried: the service takes only peers it is connected
+   * to, so a peer cannot make this node dial whatever it names. @default every peer
+   */
+  reachable?: (peer: string) => boolean
   logger?: Logger
   /**
    * Store chunks whose bytes were verified against their IDs, many at once (one index batch); used instead of
@@ -85,6 +92,8 @@ interface PeerState {
   /** Where its last have answer left us in its HaveLog (0, 0: none; then it sends the whole bitfield). */
   haveEpoch: number
   haveCursor: number
+  /** performance.now() when the peer was last asked for other peers (peer exchange); undefined: never. */
+  pexAt?: number
 }
 
 const DIAL_BACKOFF_MS = 10_000
@@ -148,7 +157,8 @@ export class Transfer {
       maxPeerTimeouts: init.maxPeerTimeouts ?? DEFAULT_MAX_PEER_TIMEOUTS,
       providerRefreshMs: init.providerRefreshMs ?? DEFAULT_PROVIDER_REFRESH_MS,
       stallTimeoutMs: init.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-      maxUnstoredBytes: init.maxUnstoredBytes ?? DEFAULT_MAX_UNSTORED_BYTES
+      maxUnstoredBytes: init.maxUnstoredBytes ?? DEFAULT_MAX_UNSTORED_BYTES,
+      peerExchangeMs: init.peerExchangeMs ?? PEX_INTERVAL_MS
     }
     this.log = init.logger ?? silentLogger
     this.picker = new PiecePicker(init.manifest, this.opts.endgameRequesters, Math.random, undefined, init.self)
@@ -237,6 +247,31 @@ export class Transfer {
     for (const peer of fresh) void this.addPeer(peer)
   }
 
+  /** The peers it fetches from now. */
+  peerIds (): string[] {
+    return [...this.peers.keys()]
+  }
+
+  /**
+   * Peers that another peer named, or that asked this node what it has of the image (peer exchange): each is
+   * added as by addPeer, when `reachable` allows it and it is not this node. None with peerExchangeMs 0.
+   */
+  addCandidates (candidates: readonly string[]): void {
+    if (this.opts.peerExchangeMs <= 0) return
+    for (const peer of candidates) {
+      if (peer === this.init.self || this.peers.has(peer) || this.dialing.has(peer)) continue
+      if (this.init.reachable?.(peer) === false) continue
+      this.log.debug('peer from peer exchange', { ref: this.ref, peer })
+      void this.addPeer(peer)
+    }
+  }
+
+  /** Whether the next have poll of `ps` asks for its peers too: room for more peers, and not asked of it lately. */
+  private wantsPeers (ps: PeerState): boolean {
+    if (this.opts.peerExchangeMs <= 0 || this.peers.size + this.dialing.size >= this.opts.maxPeers) return false
+    return ps.pexAt === undefined || performance.now() - ps.pexAt >= this.opts.peerExchangeMs
+  }
+
   /** Start fetching from `peer` (ignored when known, banned, recently unreachable, or at the peer limit). */
   async addPeer (peer: string): Promise<void> {
     if (this.state !== 'running' || this.peers.has(peer) || this.dialing.has(peer) || this.banned.has(peer)) return
@@ -264,16 +299,27 @@ export class Transfer {
     void this.pollHave(ps)
   }
 
+  /**
+   * Ask `ps` what it has (and, now and then, which other peers it knows); again every havePollMs while its bitfield
+   * is incomplete. A peer that holds everything is asked again only for peers, every peerExchangeMs.
+   */
   private async pollHave (ps: PeerState): Promise<void> {
     ps.pollTimer = undefined
     if (this.state !== 'running' || ps.session.closed) return
     const { name, version, chunks } = this.init.manifest
+    const wantPeers = this.wantsPeers(ps)
+    if (ps.bits?.isFull() === true && !wantPeers) {
+      this.schedulePoll(ps)
+      return
+    }
     try {
-      const answer = await ps.session.getHave(name, version, chunks.length, ps.bits != null ? { bits: ps.bits, epoch: ps.haveEpoch, cursor: ps.haveCursor } : undefined)
+      if (wantPeers) ps.pexAt = performance.now()
+      const answer = await ps.session.getHave(name, version, chunks.length, ps.bits != null ? { bits: ps.bits, epoch: ps.haveEpoch, cursor: ps.haveCursor } : undefined, wantPeers)
       ps.haveEpoch = answer.epoch
       ps.haveCursor = answer.cursor
       // an incremental answer names the bits it changed: the picker looks at those only
       if (answer.added == null || ps.bits == null || answer.added.length > 0) this.setBits(ps, answer.bits, answer.added)
+      if (answer.peers.length > 0) this.addCandidates(answer.peers)
     } catch (err) {
       if (err instanceof ProtocolViolationError) {
         this.ban(ps, 'protocol', err)
@@ -286,9 +332,13 @@ export class Transfer {
       }
       // a poll that timed out is asked again: a peer whose bitfield stops being refreshed looks emptier than it is
     }
-    if (ps.bits?.isFull() !== true && this.state === 'running' && !ps.session.closed) {
-      ps.pollTimer = setTimeout(() => { void this.pollHave(ps) }, this.opts.havePollMs)
-    }
+    this.schedulePoll(ps)
+  }
+
+  private schedulePoll (ps: PeerState): void {
+    if (this.state !== 'running' || ps.session.closed || this.peers.get(ps.id) !== ps) return
+    if (ps.bits?.isFull() !== true) ps.pollTimer = setTimeout(() => { void this.pollHave(ps) }, this.opts.havePollMs)
+    else if (this.opts.peerExchangeMs > 0) ps.pollTimer = setTimeout(() => { void this.pollHave(ps) }, this.opts.peerExchangeMs)
   }
 
   /** `added`, when given, lists every bit that differs from the peer's current bitfield (all newly set). */

@@ -14,6 +14,7 @@ export interface ChunkRequest {
   haveCursor: number
   base: string
   acceptPacked: boolean
+  wantPeers: boolean
 }
 
 export namespace ChunkRequest {
@@ -96,6 +97,11 @@ export namespace ChunkRequest {
           w.bool(obj.acceptPacked)
         }
 
+        if ((obj.wantPeers != null && obj.wantPeers !== false)) {
+          w.uint32(88)
+          w.bool(obj.wantPeers)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -110,7 +116,8 @@ export namespace ChunkRequest {
           haveEpoch: 0,
           haveCursor: 0,
           base: '',
-          acceptPacked: false
+          acceptPacked: false,
+          wantPeers: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -157,6 +164,10 @@ export namespace ChunkRequest {
             }
             case 10: {
               obj.acceptPacked = reader.bool()
+              break
+            }
+            case 11: {
+              obj.wantPeers = reader.bool()
               break
             }
             default: {
@@ -244,6 +255,13 @@ export namespace ChunkRequest {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.wantPeers`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -306,6 +324,11 @@ export namespace ChunkRequest {
     value: boolean
   }
 
+  export interface ChunkRequestWantPeersFieldEvent {
+    field: '$.wantPeers'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ChunkRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkRequest.codec())
   }
@@ -314,7 +337,7 @@ export namespace ChunkRequest {
     return decodeMessage(buf, ChunkRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent | ChunkRequestHaveEpochFieldEvent | ChunkRequestHaveCursorFieldEvent | ChunkRequestBaseFieldEvent | ChunkRequestAcceptPackedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestTypeFieldEvent | ChunkRequestIdFieldEvent | ChunkRequestNameFieldEvent | ChunkRequestVersionFieldEvent | ChunkRequestChunkFieldEvent | ChunkRequestAcceptLz4FieldEvent | ChunkRequestHaveEpochFieldEvent | ChunkRequestHaveCursorFieldEvent | ChunkRequestBaseFieldEvent | ChunkRequestAcceptPackedFieldEvent | ChunkRequestWantPeersFieldEvent> {
     return streamMessage(buf, ChunkRequest.codec(), opts)
   }
 }
@@ -1196,6 +1219,7 @@ export interface ChunkResponse {
   epoch: number
   cursor: number
   delta?: ManifestDelta
+  peers: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace ChunkResponse {
@@ -1301,6 +1325,13 @@ export namespace ChunkResponse {
           ManifestDelta.codec().encode(obj.delta, w)
         }
 
+        if (obj.peers != null && obj.peers.length > 0) {
+          for (const value of obj.peers) {
+            w.uint32(98)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1314,7 +1345,8 @@ export namespace ChunkResponse {
           encoding: Encoding.RAW,
           added: [],
           epoch: 0,
-          cursor: 0
+          cursor: 0,
+          peers: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1375,6 +1407,14 @@ export namespace ChunkResponse {
               })
               break
             }
+            case 12: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements')
+              }
+
+              obj.peers.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1385,7 +1425,8 @@ export namespace ChunkResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          added: 0
+          added: 0,
+          peers: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1476,6 +1517,21 @@ export namespace ChunkResponse {
               yield * ManifestDelta.codec().stream(reader, reader.uint32(), `${prefix}.delta`, {
                 limits: opts.limits?.delta
               })
+
+              break
+            }
+            case 12: {
+              if (opts.limits?.peers != null && obj.peers === opts.limits.peers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.peers[]`,
+                index: obj.peers,
+                value: reader.bytes()
+              }
+
+              obj.peers++
 
               break
             }
@@ -1655,6 +1711,12 @@ export namespace ChunkResponse {
     index: number
   }
 
+  export interface ChunkResponsePeersFieldEvent {
+    field: '$.peers[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ChunkResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkResponse.codec())
   }
@@ -1663,7 +1725,7 @@ export namespace ChunkResponse {
     return decodeMessage(buf, ChunkResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseManifestPackedFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent | ChunkResponseAddedFieldEvent | ChunkResponseEpochFieldEvent | ChunkResponseCursorFieldEvent | ChunkResponseDeltaNameFieldEvent | ChunkResponseDeltaVersionFieldEvent | ChunkResponseDeltaSizeFieldEvent | ChunkResponseDeltaAuthorFieldEvent | ChunkResponseDeltaCreatedAtFieldEvent | ChunkResponseDeltaSignatureFieldEvent | ChunkResponseDeltaBaseFieldEvent | ChunkResponseDeltaOpsStartFieldEvent | ChunkResponseDeltaOpsCountFieldEvent | ChunkResponseDeltaOpsRefIdFieldEvent | ChunkResponseDeltaOpsRefSizeFieldEvent | ChunkResponseDeltaOpsRefZeroFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkResponse>): Generator<ChunkResponseIdFieldEvent | ChunkResponseStatusFieldEvent | ChunkResponseManifestNameFieldEvent | ChunkResponseManifestVersionFieldEvent | ChunkResponseManifestSizeFieldEvent | ChunkResponseManifestChunksIdFieldEvent | ChunkResponseManifestChunksSizeFieldEvent | ChunkResponseManifestChunksZeroFieldEvent | ChunkResponseManifestAuthorFieldEvent | ChunkResponseManifestCreatedAtFieldEvent | ChunkResponseManifestSignatureFieldEvent | ChunkResponseManifestPackedFieldEvent | ChunkResponseHaveFieldEvent | ChunkResponseCountFieldEvent | ChunkResponseDataFieldEvent | ChunkResponseEncodingFieldEvent | ChunkResponseAddedFieldEvent | ChunkResponseEpochFieldEvent | ChunkResponseCursorFieldEvent | ChunkResponseDeltaNameFieldEvent | ChunkResponseDeltaVersionFieldEvent | ChunkResponseDeltaSizeFieldEvent | ChunkResponseDeltaAuthorFieldEvent | ChunkResponseDeltaCreatedAtFieldEvent | ChunkResponseDeltaSignatureFieldEvent | ChunkResponseDeltaBaseFieldEvent | ChunkResponseDeltaOpsStartFieldEvent | ChunkResponseDeltaOpsCountFieldEvent | ChunkResponseDeltaOpsRefIdFieldEvent | ChunkResponseDeltaOpsRefSizeFieldEvent | ChunkResponseDeltaOpsRefZeroFieldEvent | ChunkResponsePeersFieldEvent> {
     return streamMessage(buf, ChunkResponse.codec(), opts)
   }
 }
