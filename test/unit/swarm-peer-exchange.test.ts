@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { Transfer } from '../../src/images/swarm/transfer.js'
+import { Transfer, type TransferOptions } from '../../src/images/swarm/transfer.js'
 import type { PeerSession } from '../../src/images/swarm/peer-session.js'
 import { Bitfield } from '../../src/images/swarm/bitfield.js'
 import { ChunkResponse } from '../../src/images/swarm/pb/chunks.js'
@@ -30,6 +30,11 @@ function fakePeer (peer: string, image: TestImage, bits: Bitfield, named: string
     abort () { session.closed = true }
   }
   return session as unknown as PeerSession & { wantPeersAt: number[], chunksSent: number }
+}
+
+/** A transfer of `image` from `seed` alone (no lookups), with `opts`. */
+function fromSeed (image: TestImage, seed: PeerSession, opts: TransferOptions): Transfer {
+  return new Transfer({ manifest: image.manifest, store: new MemoryChunkStore(), initialPeers: ['seed'], connect: async () => seed, discover: async () => [], ...opts })
 }
 
 describe('peer exchange in a transfer', () => {
@@ -68,19 +73,8 @@ describe('peer exchange in a transfer', () => {
     const full = Bitfield.full(image.manifest.chunks.length)
     for (const peerExchangeMs of [100, 0]) {
       const seed = fakePeer('seed', image, full, [], 20)
-      const t = new Transfer({
-        manifest: image.manifest,
-        store: new MemoryChunkStore(),
-        initialPeers: ['seed'],
-        connect: async () => seed,
-        discover: async () => [],
-        providerRefreshMs: 60_000,
-        peerExchangeMs,
-        // one chunk at a time, 20 ms each: the transfer runs ~0.8 s
-        maxWindow: 1,
-        initialWindow: 1,
-        minWindow: 1
-      })
+      // one chunk at a time, 20 ms each: the transfer runs ~0.8 s
+      const t = fromSeed(image, seed, { providerRefreshMs: 60_000, peerExchangeMs, maxWindow: 1, initialWindow: 1, minWindow: 1 })
       const started = performance.now()
       await t.run()
       const ran = performance.now() - started
@@ -100,15 +94,7 @@ describe('peer exchange in a transfer', () => {
     const image = makeImage('alpine', '3.20', testBytes(20))
     const full = Bitfield.full(image.manifest.chunks.length)
     const seed = fakePeer('seed', image, full, ['other'], 5)
-    const t = new Transfer({
-      manifest: image.manifest,
-      store: new MemoryChunkStore(),
-      initialPeers: ['seed'],
-      connect: async () => seed,
-      discover: async () => [],
-      maxPeers: 1,
-      peerExchangeMs: 20
-    })
+    const t = fromSeed(image, seed, { maxPeers: 1, peerExchangeMs: 20 })
     await t.run()
     expect(seed.wantPeersAt).toEqual([])
   })
