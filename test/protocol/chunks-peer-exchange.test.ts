@@ -9,7 +9,7 @@ import { ChunkRequest, ChunkResponse } from '../../src/images/swarm/pb/chunks.js
 import { SwarmRoster, samplePeers } from '../../src/images/swarm/swarm-roster.js'
 import { encodePeerIds } from '../../src/images/swarm/peer-exchange.js'
 import { MAX_PEX_PEERS } from '../../src/images/swarm/constants.js'
-import { MemoryChunkStore, MemorySource, makeImage, pair, seedStore, testBytes } from '../helpers/swarm-fixtures.js'
+import { MemoryChunkStore, MemorySource, makeImage, pair, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
 
 /** A source that keeps its pullers in a roster, as the swarm service does. */
 class RosterSource extends MemorySource {
@@ -36,24 +36,31 @@ async function answering (fields: Partial<ChunkResponse>): Promise<Stream> {
   return client
 }
 
+/** A server holding a `chunks`-chunk image `alpine@3.20`, whose source keeps a roster. */
+async function rosterServer (chunks: number): Promise<{ server: ChunkServer, source: RosterSource, image: TestImage }> {
+  const store = new MemoryChunkStore()
+  const image = makeImage('alpine', '3.20', testBytes(chunks))
+  await seedStore(store, image)
+  const source = new RosterSource(store)
+  source.manifests.push(image.manifest)
+  return { server: new ChunkServer({ store, source }), source, image }
+}
+
+/** A session to `server` on a stream it serves as coming from `remote`. */
+async function open (server: ChunkServer, remote: string): Promise<PeerSession> {
+  const [client, inbound] = await pair()
+  void server.handle(inbound, remote)
+  return new PeerSession(client, 'server')
+}
+
 describe('peer exchange (GET_HAVE wantPeers)', () => {
   it('names the version\'s other pullers to a requester that asks, while their streams are open', async () => {
-    const store = new MemoryChunkStore()
-    const image = makeImage('alpine', '3.20', testBytes(10))
-    await seedStore(store, image)
-    const source = new RosterSource(store)
-    source.manifests.push(image.manifest)
-    const server = new ChunkServer({ store, source })
+    const { server, image } = await rosterServer(10)
     const [a, b, c] = await peerIds(3)
     const count = image.manifest.chunks.length
-    const open = async (remote: string): Promise<PeerSession> => {
-      const [client, inbound] = await pair()
-      void server.handle(inbound, remote)
-      return new PeerSession(client, 'server')
-    }
-    const sa = await open(a!)
-    const sb = await open(b!)
-    const sc = await open(c!)
+    const sa = await open(server, a!)
+    const sb = await open(server, b!)
+    const sc = await open(server, c!)
     // a and b pull; a's own question does not name a to itself
     expect((await sa.getHave('alpine', '3.20', count, undefined, true)).peers).toEqual([])
     await sb.getHave('alpine', '3.20', count)
@@ -65,24 +72,17 @@ describe('peer exchange (GET_HAVE wantPeers)', () => {
     sb.close()
     await new Promise(resolve => setTimeout(resolve, 50))
     expect((await sc.getHave('alpine', '3.20', count, undefined, true)).peers).toEqual([a])
-    // another version has its own swarm
+    // a version the server does not hold: NOT_FOUND, whatever was asked
     await expect(sc.getHave('alpine', '9', count, undefined, true)).rejects.toMatchObject({ code: 'ERR_REMOTE_NOT_FOUND' })
     sa.close()
     sc.close()
   })
 
   it('names at most MAX_PEX_PEERS of a larger swarm', async () => {
-    const store = new MemoryChunkStore()
-    const image = makeImage('alpine', '3.20', testBytes(4))
-    await seedStore(store, image)
-    const source = new RosterSource(store)
-    source.manifests.push(image.manifest)
+    const { server, source, image } = await rosterServer(4)
     const pullers = await peerIds(MAX_PEX_PEERS + 8)
     for (const p of pullers) source.joined('alpine', '3.20', p)
-    const server = new ChunkServer({ store, source })
-    const [client, inbound] = await pair()
-    void server.handle(inbound, 'asker')
-    const session = new PeerSession(client, 'server')
+    const session = await open(server, 'asker')
     const { peers } = await session.getHave('alpine', '3.20', image.manifest.chunks.length, undefined, true)
     expect(peers.length).toBe(MAX_PEX_PEERS)
     expect(new Set(peers).size).toBe(MAX_PEX_PEERS)
