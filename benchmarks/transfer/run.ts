@@ -122,12 +122,14 @@ async function startAll (hs: NovacronHost[]): Promise<void> {
 
 /** Cases 1 and 2: unshaped, one seeder → one receiver; then version 2 while holding version 1. */
 async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?: Manifest, m2?: Manifest }): Promise<void> {
-  await withBed(2, () => ({}), async (tb, nh) => {
+  await withBed(3, () => ({}), async (tb, nh) => {
     const seeder = await nh.init(0, 'node')
     const recv = await nh.init(1, 'node', [seeder.addr])
+    // a second receiver for the pulls that write the disk file as the chunks arrive (`--out`), from nothing as recv's
+    const recvOut = await nh.init(2, 'node', [seeder.addr])
     m.m1 = await seedImage(seeder.dataDir, v1.path, 'disk', '1')
     m.m2 = await seedImage(seeder.dataDir, v2.path, 'disk', '2')
-    await startAll([seeder, recv])
+    await startAll([seeder, recv, recvOut])
     const { sshCommand } = await startSshd(tb, 0, join(work, 'ssh'))
     const url = await startHttpServer(tb, 0, join(work, 'v1'))
     const dst = join(work, 'dst')
@@ -141,20 +143,26 @@ async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?:
     const seedCpu0 = cpuSeconds(seeder.child?.pid)
     const nc = await pull(recv, 'disk@1')
     const seedCpu = r2(cpuSeconds(seeder.child?.pid) - seedCpu0)
-    const write = await pull(recv, 'disk@1', join(dst, 'novacron.raw'))
-    for (const f of ['curl.raw', 'rsync/disk.raw', 'novacron.raw']) if (await sha256(join(dst, f)) !== v1.sha256) throw new Error(`${f} differs from the source`)
-    const ncTotal = nc.seconds + write.seconds
+    // the file of an image already held (what `pull --out` took after a pull until the sixteenth session)
+    const write = await pull(recv, 'disk@1', join(dst, 'held.raw'))
+    log('case 1: novacron image pull --out (the other receiver; the seeder restarted, as fresh as for the pull)')
+    await seeder.stop()
+    await startAll([seeder])
+    await sleep(3_000)
+    const ncOut = await pull(recvOut, 'disk@1', join(dst, 'novacron.raw'))
+    for (const f of ['curl.raw', 'rsync/disk.raw', 'held.raw', 'novacron.raw']) if (await sha256(join(dst, f)) !== v1.sha256) throw new Error(`${f} differs from the source`)
     results.push({
       name: '1. unshaped, 1 seeder → 1 receiver',
       rows: [
         { tool: 'novacron image pull (chunks verified into the store)', seconds: r2(nc.seconds), diskMBps: mbps(SIZE, nc.seconds), wireMB: r2(nc.rxBytes / 1e6) },
-        { tool: 'novacron pull + write the disk file (--out)', seconds: r2(ncTotal), diskMBps: mbps(SIZE, ncTotal), wireMB: r2(nc.rxBytes / 1e6) },
+        { tool: 'novacron image pull --out (the disk file written as chunks arrive)', seconds: r2(ncOut.seconds), diskMBps: mbps(SIZE, ncOut.seconds), wireMB: r2(ncOut.rxBytes / 1e6) },
         { tool: 'rsync -a over ssh', seconds: r2(rsync.seconds), diskMBps: mbps(SIZE, rsync.seconds), wireMB: r2(rsync.rxBytes / 1e6) },
         { tool: 'curl ← python3 -m http.server', seconds: r2(curl.seconds), diskMBps: mbps(SIZE, curl.seconds), wireMB: r2(curl.rxBytes / 1e6) }
       ],
       notes: [
-        `speed vs rsync: ${r2(rsync.seconds / nc.seconds)}× (pull), ${r2(rsync.seconds / ncTotal)}× (pull + write); target ≥ 1×`,
-        `speed vs curl: ${r2(curl.seconds / nc.seconds)}× (pull), ${r2(curl.seconds / ncTotal)}× (pull + write)`,
+        `speed vs rsync: ${r2(rsync.seconds / nc.seconds)}× (pull), ${r2(rsync.seconds / ncOut.seconds)}× (pull --out); target ≥ 1×`,
+        `speed vs curl: ${r2(curl.seconds / nc.seconds)}× (pull), ${r2(curl.seconds / ncOut.seconds)}× (pull --out)`,
+        `pull --out took ${r2(ncOut.seconds / nc.seconds)}× the pull; writing the file of the image once held (pull --out after the pull) took ${r2(write.seconds)} s more`,
         `novacron moved ${r2(nc.progress.wireBytes / 1e6)} MB of chunk payload for a ${r2(SIZE / 1e6)} MB disk (zeros never sent, duplicates sent once)`,
         `CPU during the pull: receiver node ${nc.cpuS} s, seeder node ${seedCpu} s (wall ${r2(nc.seconds)} s; the CLI process not counted)`,
         `inside the node the transfer took ${inNodeSeconds(nc)} s (manifest lookup to commit); the rest is the CLI process`
@@ -167,20 +175,21 @@ async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?:
     const rsync2 = await timed(tb, 1, `rsync -a --ignore-times -e '${sshCommand}' root@${tb.ip(0)}:${v2.path} ${join(dst, 'rsync')}/disk.raw`)
     log('case 2: novacron pull v2 holding v1')
     const nc2 = await pull(recv, 'disk@2')
-    const write2 = await pull(recv, 'disk@2', join(dst, 'novacron-v2.raw'))
+    log('case 2: novacron pull v2 --out holding v1 (the other receiver)')
+    const out2 = await pull(recvOut, 'disk@2', join(dst, 'novacron-v2.raw'))
     for (const f of ['rsync/disk.raw', 'novacron-v2.raw']) if (await sha256(join(dst, f)) !== v2.sha256) throw new Error(`${f} differs from version 2`)
     const newBytes = m.m1 != null && m.m2 != null ? newChunkBytes(m.m1, m.m2) : 0
     results.push({
       name: '2. version 2 while holding version 1',
       rows: [
         { tool: 'novacron image pull disk@2', seconds: r2(nc2.seconds), wireMB: r2(nc2.rxBytes / 1e6), chunkPayloadMB: r2(nc2.progress.wireBytes / 1e6), wireVsChanged: r2(nc2.rxBytes / v2.changedBytes) },
-        { tool: 'novacron pull + write the disk file', seconds: r2(nc2.seconds + write2.seconds), wireMB: r2(nc2.rxBytes / 1e6), chunkPayloadMB: r2(nc2.progress.wireBytes / 1e6), wireVsChanged: r2(nc2.rxBytes / v2.changedBytes) },
+        { tool: 'novacron image pull disk@2 --out (the disk file written as chunks arrive)', seconds: r2(out2.seconds), wireMB: r2(out2.rxBytes / 1e6), chunkPayloadMB: r2(out2.progress.wireBytes / 1e6), wireVsChanged: r2(out2.rxBytes / v2.changedBytes) },
         { tool: 'rsync -a over ssh (delta)', seconds: r2(rsync2.seconds), wireMB: r2(rsync2.rxBytes / 1e6), chunkPayloadMB: '-', wireVsChanged: r2(rsync2.rxBytes / v2.changedBytes) }
       ],
       notes: [
         `changed bytes: ${r2(v2.changedBytes / 1e6)} MB (${r2(v2.changedBytes / SIZE * 100)}% of the disk); new distinct chunk bytes: ${r2(newBytes / 1e6)} MB`,
         `wire (all bytes received on the link) / changed bytes: novacron ${r2(nc2.rxBytes / v2.changedBytes)}, rsync ${r2(rsync2.rxBytes / v2.changedBytes)}; target ≤ 1.2`,
-        `time vs rsync: ${r2(rsync2.seconds / nc2.seconds)}× faster (pull), ${r2(rsync2.seconds / (nc2.seconds + write2.seconds))}× (pull + write); target > 1×`
+        `time vs rsync: ${r2(rsync2.seconds / nc2.seconds)}× faster (pull), ${r2(rsync2.seconds / out2.seconds)}× (pull --out, which writes the whole disk file: the 95% held are read from the store); target > 1×`
       ]
     })
   })

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createMeshLibp2p, type MeshLibp2p } from '../../src/mesh/create-libp2p.js'
 import { SwarmService, type SwarmImages, type SwarmServiceInit } from '../../src/images/swarm/swarm-service.js'
@@ -11,7 +10,6 @@ export const FIXTURE_SIGNATURE = Uint8Array.from([1, 2, 3])
 /** Images held in memory; a manifest "verifies" when it carries the fixture signature. */
 export class MemoryImages implements SwarmImages {
   readonly manifests: Manifest[] = []
-  constructor (private readonly store: MemoryChunkStore) {}
 
   async find (name: string, version?: string): Promise<Manifest | undefined> {
     return this.manifests.filter(m => m.name === name && (version == null || m.version === version)).sort((a, b) => b.createdAt - a.createdAt)[0]
@@ -28,15 +26,6 @@ export class MemoryImages implements SwarmImages {
   async verify (m: Manifest): Promise<boolean> {
     return Buffer.from(m.signature).equals(Buffer.from(FIXTURE_SIGNATURE))
   }
-
-  async materialise (ref: string, destPath: string): Promise<unknown> {
-    const [name, version] = ref.split('@')
-    const m = await this.find(name ?? '', version)
-    if (m == null) throw new Error(`no image ${ref}`)
-    const parts = await Promise.all(m.chunks.map(async c => c.zero === true ? new Uint8Array(c.size) : await this.store.get(c.id)))
-    await writeFile(destPath, Buffer.concat(parts))
-    return { manifest: m }
-  }
 }
 
 /** One in-process node: a real libp2p on 127.0.0.1/tcp/0 with the swarm service over an in-memory store. */
@@ -45,7 +34,7 @@ export class SwarmTestNode {
 
   static async create (secret: Uint8Array, opts: { store?: MemoryChunkStore, db?: Database, swarm?: Partial<SwarmServiceInit> } = {}): Promise<SwarmTestNode> {
     const store = opts.store ?? new MemoryChunkStore()
-    const images = new MemoryImages(store)
+    const images = new MemoryImages()
     const libp2p = await createMeshLibp2p({ privateKey: await generateKeyPair('Ed25519'), secret, listen: ['/ip4/127.0.0.1/tcp/0'] })
     const swarm = new SwarmService({ libp2p, store, images, db: opts.db, lookupTimeoutMs: 3_000, resolveTimeoutMs: 4_000, providerRefreshMs: 500, ...opts.swarm })
     await libp2p.start()

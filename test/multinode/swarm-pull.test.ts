@@ -10,6 +10,7 @@ import { SwarmTestNode } from '../helpers/swarm-node.js'
 import { MemoryChunkStore, makeImage, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { CHUNKS_PROTOCOL } from '../../src/images/swarm/constants.js'
+import { writeDisk } from '../../src/images/materialise.js'
 
 const CHUNK = 16 * 1024
 
@@ -79,7 +80,7 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
 
     const dir = await mkdtemp(join(tmpdir(), 'swarm-out-'))
     cleanup.push(async () => { await rm(dir, { recursive: true, force: true }) })
-    await receiver.images.materialise(`debian@12`, join(dir, 'disk.raw'))
+    await writeDisk(result.manifest, receiver.store, join(dir, 'disk.raw'))
     expect((await readFile(join(dir, 'disk.raw'))).equals(Buffer.from(image.bytes))).toBe(true)
   })
 

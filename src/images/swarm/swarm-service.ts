@@ -18,6 +18,7 @@ import { EarlySessions } from './early-sessions.js'
 import { samplePeers, SwarmRoster } from './swarm-roster.js'
 import { Transfer, type TransferOptions } from './transfer.js'
 import { PullJob } from './pull-job.js'
+import { DiskFileWriter } from '../materialise.js'
 import type { TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
 import { parseImageRef, type ImageRef } from './image-ref.js'
@@ -34,8 +35,6 @@ export interface SwarmImages {
   addPulled(manifest: Manifest): Promise<void>
   /** Check the manifest's signature against its author's key. */
   verify(manifest: Manifest): Promise<boolean>
-  /** Write an image to a file (crash-safe). */
-  materialise?(ref: string, destPath: string): Promise<unknown>
 }
 
 export interface SwarmServiceInit extends TransferOptions {
@@ -266,6 +265,8 @@ export class SwarmService implements Startable, ManifestSource {
     let key: string | undefined
     let recording: Promise<void> | undefined
     let early: EarlySessions | undefined
+    let disk: DiskFileWriter | undefined
+    let detach: (() => void) | undefined
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
       const resolved = local != null || known != null ? { manifest: local ?? known!, peers: [] } : await this.resolveManifest(r).catch(async (err: Error) => {
@@ -279,6 +280,8 @@ export class SwarmService implements Startable, ManifestSource {
       key = `${manifest.name}@${manifest.version}`
       unpin ??= this.pinChunks(manifest)
       if (this.stopping) throw new TransferAbortedError('node is stopping')
+      // the file is written as chunks arrive; a path that cannot be written fails the pull now, not after it
+      if (opts.out != null) disk = await DiskFileWriter.open(manifest, opts.out)
       // written while the transfer starts (a 1 GiB disk's manifest is 3.4 MB); awaited before the record is removed
       if (local == null && known == null) recording = this.persistManifest(job.ref, manifest)
       early = resolved.early
@@ -286,18 +289,23 @@ export class SwarmService implements Startable, ManifestSource {
       if (running != null) early?.closeAll() // joins a transfer that has its sessions
       const transfer = running ?? this.newTransfer(manifest, resolved.peers, early)
       job.transfer = transfer
+      if (disk != null) {
+        const d = disk
+        detach = transfer.addSink({ stored: async chunks => { await d.place(chunks) }, held: entries => { d.prefill(this.init.store, entries) } })
+      }
       // receivers serve what they have while downloading: let other receivers find them (the name once complete)
       this.announce(manifest, false)
       const result = await transfer.run()
       this.metrics?.fetched.inc(result.fetchedBytes)
       await this.init.images.addPulled(manifest)
-      if (opts.out != null) {
-        if (this.init.images.materialise == null) throw new NotFoundError('this node cannot write image files', 'ERR_MATERIALISE_UNAVAILABLE')
-        await this.init.images.materialise(key, opts.out)
-      }
+      detach?.()
+      // what was not written as it arrived (held before, or stored before this pull joined the transfer)
+      await disk?.finish(this.init.store)
       job.succeed(result)
       this.log.info('image pulled', { image: key, fetchedBytes: result.fetchedBytes, reusedBytes: result.reusedBytes, ms: result.durationMs, peers: result.peers.length })
     } catch (err) {
+      detach?.()
+      await disk?.abort()
       job.fail(err as Error, err instanceof TransferAbortedError)
       this.log.warn('image pull failed', { ref: job.ref, err: (err as Error).message })
     } finally {

@@ -61,6 +61,14 @@ export interface TransferInit extends TransferOptions {
   onChunk?: (piece: Piece) => void
 }
 
+/** Follows what a transfer gains (a disk file written during the pull: `pull --out`). Neither method may throw. */
+export interface ChunkSink {
+  /** Each batch of verified chunks once the store has written it, before the transfer counts it; awaited. */
+  stored: (chunks: Array<{ entries: readonly number[], bytes: Uint8Array }>) => Promise<void>
+  /** The manifest entries whose chunks the store held when the transfer began (after its resume scan; none: not called). */
+  held?: (entries: number[]) => void
+}
+
 export interface TransferResult {
   manifest: Manifest
   fetchedBytes: number
@@ -144,6 +152,7 @@ export class Transfer {
   private running?: Promise<TransferResult>
   /** Whether the store was scanned for chunks already held: nothing is requested before. */
   private scanned = false
+  private readonly sinks = new Set<ChunkSink>()
 
   constructor (private readonly init: TransferInit, readonly ref = `${init.manifest.name}@${init.manifest.version}`) {
     this.opts = {
@@ -210,6 +219,7 @@ export class Transfer {
     const pieces = this.picker.pieces
     const { store } = this.init
     const step = store.hasMany != null ? SCAN_BATCH : 64
+    const heldEntries: number[] = []
     for (let i = 0; i < pieces.length; i += step) {
       const batch = pieces.slice(i, i + step)
       const held = store.hasMany != null ? await store.hasMany(batch.map(p => p.id)) : await Promise.all(batch.map(async p => await store.has(p.id)))
@@ -217,10 +227,14 @@ export class Transfer {
         if (held[j] === true) {
           this.picker.markDone(p)
           this.reusedBytes += p.size
-          for (const e of p.entries) this.haveLog.set(e)
+          for (const e of p.entries) {
+            this.haveLog.set(e)
+            heldEntries.push(e)
+          }
         }
       })
     }
+    if (heldEntries.length > 0) for (const sink of this.sinks) sink.held?.(heldEntries)
   }
 
   cancel (reason = 'cancelled'): void {
@@ -245,6 +259,15 @@ export class Transfer {
     const fresh = found.filter(p => !this.peers.has(p) && !this.dialing.has(p) && !this.banned.has(p))
     this.discoverDelayMs = fresh.length > 0 ? this.opts.providerRefreshMs : Math.min(this.discoverDelayMs * 2, Math.max(this.opts.providerRefreshMs, DEFAULT_MAX_PROVIDER_REFRESH_MS))
     for (const peer of fresh) void this.addPeer(peer)
+  }
+
+  /**
+   * Hand every batch of chunks stored from now on to `sink` too, and what the store held at the start if the
+   * transfer has not started; returns the detach. Chunks stored before are not handed over (they are in the store).
+   */
+  addSink (sink: ChunkSink): () => void {
+    this.sinks.add(sink)
+    return () => { this.sinks.delete(sink) }
   }
 
   /** The peers it fetches from now. */
@@ -475,6 +498,7 @@ export class Transfer {
           } else {
             await Promise.all(batch.map(async b => { await this.init.store.put(b.piece.id, b.chunk.bytes) }))
           }
+          for (const sink of [...this.sinks]) await sink.stored(batch.map(({ piece, chunk }) => ({ entries: piece.entries, bytes: chunk.bytes })))
         } catch (err) {
           this.fail(err as Error, 'failed')
           return
