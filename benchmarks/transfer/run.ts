@@ -146,10 +146,13 @@ async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?:
     // the file of an image already held (what `pull --out` took after a pull until the sixteenth session)
     const write = await pull(recv, 'disk@1', join(dst, 'held.raw'))
     log('case 1: novacron image pull --out (the other receiver; the seeder restarted, as fresh as for the pull)')
-    await seeder.stop()
+    // recv now holds the image: down while the other pulls, which would fetch from it too
+    await Promise.all([seeder.stop(), recv.stop()])
     await startAll([seeder])
     await sleep(3_000)
     const ncOut = await pull(recvOut, 'disk@1', join(dst, 'novacron.raw'))
+    await startAll([recv])
+    await sleep(3_000)
     for (const f of ['curl.raw', 'rsync/disk.raw', 'held.raw', 'novacron.raw']) if (await sha256(join(dst, f)) !== v1.sha256) throw new Error(`${f} differs from the source`)
     results.push({
       name: '1. unshaped, 1 seeder → 1 receiver',
@@ -176,6 +179,7 @@ async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?:
     log('case 2: novacron pull v2 holding v1')
     const nc2 = await pull(recv, 'disk@2')
     log('case 2: novacron pull v2 --out holding v1 (the other receiver)')
+    await recv.stop() // it holds version 2 now
     const out2 = await pull(recvOut, 'disk@2', join(dst, 'novacron-v2.raw'))
     for (const f of ['rsync/disk.raw', 'novacron-v2.raw']) if (await sha256(join(dst, f)) !== v2.sha256) throw new Error(`${f} differs from version 2`)
     const newBytes = m.m1 != null && m.m2 != null ? newChunkBytes(m.m1, m.m2) : 0
