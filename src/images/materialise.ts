@@ -35,6 +35,9 @@ export interface PlacedChunk {
   bytes: Uint8Array
 }
 
+/** Names of the temp files beside a destination (`.NAME.<12 hex>.tmp`). */
+export const TEMP_FILE_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/
+
 interface Run { at: number, parts: Uint8Array[], bytes: number }
 
 /** Consecutive ranges merged into runs, each written with one positional writev. `items` must be sorted by `at`. */
@@ -72,7 +75,7 @@ export class DiskFileWriter {
   private ended = false
   private prefilling?: Promise<void>
 
-  private constructor (readonly manifest: Manifest, private readonly fh: FileHandle, private readonly tmp: string, readonly destPath: string) {
+  private constructor (readonly manifest: Manifest, private readonly fh: FileHandle, readonly tmp: string, readonly destPath: string) {
     const n = manifest.chunks.length
     this.offsets = new Float64Array(n)
     this.written = new Uint8Array(n)

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TestCluster, type NovacronProcess } from '../helpers/cluster.js'
 import { runCli } from '../helpers/cli.js'
@@ -25,8 +25,8 @@ async function token (n: NovacronProcess): Promise<string> {
   return (await readFile(join(n.dataDir, 'api.token'), 'utf8')).trim()
 }
 
-async function startPull (n: NovacronProcess, ref: string): Promise<TransferProgress> {
-  const res = await fetch(`${n.apiUrl}/api/v1/images/pull`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(n)}` }, body: JSON.stringify({ ref }) })
+async function startPull (n: NovacronProcess, ref: string, out?: string): Promise<TransferProgress> {
+  const res = await fetch(`${n.apiUrl}/api/v1/images/pull`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(n)}` }, body: JSON.stringify({ ref, out }) })
   expect(res.status).toBe(202)
   return await res.json() as TransferProgress
 }
@@ -105,13 +105,17 @@ describe('image pull between real novacron processes', () => {
     expect(changed).toBeLessThan(v2.sizeBytes * 0.2)
   })
 
-  it('a receiver killed with SIGKILL mid-way and restarted resumes without fetching again what it verified', async () => {
+  it('a receiver killed with SIGKILL mid-way and restarted resumes without fetching again what it verified (and removes the temp file of its --out)', async () => {
     const late = await cluster.init('node', { name: 'late', bootstrap: [cluster.procs[0]!.addr] })
     await late.start()
-    const started = await startPull(late, 'debian@1')
+    const outDir = join(cluster.root, 'late-out')
+    const started = await startPull(late, 'debian@1', join(outDir, 'disk.raw'))
     const at = await waitForProgress(late, started.id, 0.3)
+    // the disk file is being written beside its destination
+    expect((await readdir(outDir)).filter(f => /^\.disk\.raw\.[0-9a-f]{12}\.tmp$/.test(f))).toHaveLength(1)
     await late.stop('SIGKILL')
     await late.start()
+    await waitFor(async () => (await readdir(outDir)).length === 0, { timeoutMs: 20_000, what: 'the temp file removed' })
     // the pull was recorded: the restarted node resumes it on its own
     const done = await waitFor(async () => (await transfers(late)).find(t => t.ref === 'debian@1' && t.state === 'done'),
       { timeoutMs: 120_000, what: 'resumed pull to finish' })

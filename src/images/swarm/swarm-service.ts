@@ -19,6 +19,7 @@ import { samplePeers, SwarmRoster } from './swarm-roster.js'
 import { Transfer, type TransferOptions } from './transfer.js'
 import { PullJob } from './pull-job.js'
 import { DiskFileWriter } from '../materialise.js'
+import { PullTempFiles } from './pull-temp-files.js'
 import type { TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
 import { parseImageRef, type ImageRef } from './image-ref.js'
@@ -100,12 +101,14 @@ export class SwarmService implements Startable, ManifestSource {
   private lastReannounce = -Infinity
   /** The peers pulling each image version from this node (named to other pullers: peer exchange). */
   private readonly roster = new SwarmRoster()
+  private readonly temps: PullTempFiles
 
   constructor (private readonly init: SwarmServiceInit) {
     this.libp2p = init.libp2p
     this.log = init.logger ?? silentLogger
     this.pulls = init.db?.sublevel<string, Uint8Array>('swarm-pulls', { valueEncoding: 'view' })
     this.pullManifests = init.db?.sublevel<string, Uint8Array>('swarm-pull-manifests', { valueEncoding: 'view' })
+    this.temps = new PullTempFiles(init.db, this.log)
     if (init.registry != null) {
       const registers = [init.registry]
       this.metrics = {
@@ -136,6 +139,7 @@ export class SwarmService implements Startable, ManifestSource {
     })
     this.libp2p.addEventListener('peer:connect', this.onPeerConnect)
     void this.announceAll()
+    await this.temps.removeStale()
     // resumed pulls pin their chunks before start returns (runJob)
     await this.resumePulls()
   }
@@ -281,7 +285,10 @@ export class SwarmService implements Startable, ManifestSource {
       unpin ??= this.pinChunks(manifest)
       if (this.stopping) throw new TransferAbortedError('node is stopping')
       // the file is written as chunks arrive; a path that cannot be written fails the pull now, not after it
-      if (opts.out != null) disk = await DiskFileWriter.open(manifest, opts.out)
+      if (opts.out != null) {
+        disk = await DiskFileWriter.open(manifest, opts.out)
+        await this.temps.record(disk.tmp, job.ref)
+      }
       // written while the transfer starts (a 1 GiB disk's manifest is 3.4 MB); awaited before the record is removed
       if (local == null && known == null) recording = this.persistManifest(job.ref, manifest)
       early = resolved.early
@@ -301,11 +308,15 @@ export class SwarmService implements Startable, ManifestSource {
       detach?.()
       // what was not written as it arrived (held before, or stored before this pull joined the transfer)
       await disk?.finish(this.init.store)
+      if (disk != null) await this.temps.forget(disk.tmp)
       job.succeed(result)
       this.log.info('image pulled', { image: key, fetchedBytes: result.fetchedBytes, reusedBytes: result.reusedBytes, ms: result.durationMs, peers: result.peers.length })
     } catch (err) {
       detach?.()
-      await disk?.abort()
+      if (disk != null) {
+        await disk.abort()
+        await this.temps.forget(disk.tmp)
+      }
       job.fail(err as Error, err instanceof TransferAbortedError)
       this.log.warn('image pull failed', { ref: job.ref, err: (err as Error).message })
     } finally {
