@@ -125,7 +125,8 @@ async function case12 (work: string, v1: WrittenDisk, v2: WrittenDisk, m: { m1?:
   await withBed(3, () => ({}), async (tb, nh) => {
     const seeder = await nh.init(0, 'node')
     const recv = await nh.init(1, 'node', [seeder.addr])
-    // a second receiver for the pulls that write the disk file as the chunks arrive (`--out`), from nothing as recv's
+    // a second receiver, which starts from nothing as recv does, for the pulls that write the disk file as the chunks
+    // arrive (`--out`)
     const recvOut = await nh.init(2, 'node', [seeder.addr])
     m.m1 = await seedImage(seeder.dataDir, v1.path, 'disk', '1')
     m.m2 = await seedImage(seeder.dataDir, v2.path, 'disk', '2')
