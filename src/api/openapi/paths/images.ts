@@ -167,7 +167,15 @@ export const IMAGES_PART: ApiPart = {
           required: true,
           content: {
             'application/json': {
-              schema: { type: 'object', required: ['ref'], additionalProperties: false, properties: { ref: { type: 'string' }, out: { type: 'string' } } },
+              schema: {
+                type: 'object',
+                required: ['ref'],
+                additionalProperties: false,
+                properties: {
+                  ref: { type: 'string', description: 'NAME or NAME@VERSION (without a version: the newest signed manifest any provider has)' },
+                  out: { type: 'string', description: 'absolute path of a disk file to write while the chunks arrive (a temp file beside it, renamed once complete); a path that cannot be written fails the transfer with ERR_BAD_DESTINATION before anything is fetched' }
+                }
+              },
               example: { ref: 'contract-missing-image' },
               'x-bad-example': { ref: 5 }
             }
