@@ -18,7 +18,7 @@ const WRITEBACK_BYTES = 64 * 1024 * 1024
 /** Most buffers in one positional writev (Linux's IOV_MAX). */
 const MAX_IOV = 1024
 /**
- * Positional writes a `place` keeps in flight at once. Chunks that arrive during a pull lie all over the disk (a
+ * Positional writes kept in flight at once. Chunks that arrive during a pull lie all over the disk (a
  * repeated chunk at hundreds of places), so a batch can be thousands of writes: one batch of a 1 GiB pull, 704
  * chunks, took 2,914. 45,000 writes of 8 KiB at random places in a new file cost ~42 µs of CPU each one at a time,
  * ~12 µs 64 at a time.
@@ -114,26 +114,16 @@ export class DiskFileWriter {
    */
   async place (chunks: readonly PlacedChunk[]): Promise<void> {
     if (this.ended || this.failed !== undefined) return
-    const items: Array<{ at: number, bytes: Uint8Array }> = []
-    for (const c of chunks) {
-      for (const e of c.entries) {
-        if (this.written[e] !== 0) continue
-        if (c.bytes.length !== this.manifest.chunks[e]?.size) {
-          this.failed = new Error(`a chunk of ${c.bytes.length} bytes offered for entry ${e} of ${this.manifest.name}@${this.manifest.version}`)
-          return
-        }
-        this.written[e] = 1
-        items.push({ at: this.offsets[e]!, bytes: c.bytes })
-      }
-    }
-    items.sort((a, b) => a.at - b.at)
-    const runs = runsOf(items)
     try {
-      for (let i = 0; i < runs.length; i += PLACE_CONCURRENCY) {
-        const group = runs.slice(i, i + PLACE_CONCURRENCY)
-        await Promise.all(group.map(async r => { await this.writeRun(r) }))
-        this.writeback.wrote(this.fh, group.reduce((s, r) => s + r.bytes, 0))
+      const items: Array<{ at: number, bytes: Uint8Array }> = []
+      for (const c of chunks) {
+        for (const e of c.entries) {
+          if (this.written[e] !== 0) continue
+          items.push(this.item(e, c.bytes))
+          this.written[e] = 1
+        }
       }
+      await this.writeRuns(runsOf(items.sort((a, b) => a.at - b.at)))
     } catch (err) {
       this.failed ??= err
     }
@@ -210,23 +200,31 @@ export class DiskFileWriter {
       const { entries, bytes } = await next!
       next = from + WINDOW_ENTRIES < chunks.length ? take(from + WINDOW_ENTRIES) : undefined
       next?.catch(() => {}) // awaited in the next round; a failure there is thrown then
-      const runs = runsOf(entries.map((e, k) => {
-        const b = bytes[k]!
-        if (b.length !== chunks[e]!.size) throw new Error(`chunk ${chunks[e]!.id} has ${b.length} bytes, manifest says ${chunks[e]!.size}`)
-        return { at: this.offsets[e]!, bytes: b }
-      }))
-      for (const r of runs) await this.writeRun(r)
-      this.writeback.wrote(this.fh, runs.reduce((n, r) => n + r.bytes, 0))
+      await this.writeRuns(runsOf(entries.map((e, k) => this.item(e, bytes[k]!))))
       const end = Math.min(from + WINDOW_ENTRIES, chunks.length)
       onProgress?.({ doneBytes: end < chunks.length ? this.offsets[end]! : this.manifest.size, totalBytes: this.manifest.size })
     }
     await next
   }
 
-  private async writeRun (r: Run): Promise<void> {
-    const { bytesWritten } = await this.fh.writev(r.parts, r.at)
-    // a short write to a regular file means the file system filled up
-    if (bytesWritten !== r.bytes) throw Object.assign(new Error(`short write at offset ${r.at}`), { code: 'ENOSPC' })
+  /** Where entry `e`'s bytes go; throws when `bytes` is not the size the manifest gives the entry. */
+  private item (e: number, bytes: Uint8Array): { at: number, bytes: Uint8Array } {
+    const size = this.manifest.chunks[e]?.size
+    if (bytes.length !== size) throw new Error(`a chunk of ${bytes.length} bytes offered for entry ${e} of ${this.manifest.name}@${this.manifest.version}, which has ${size ?? 'no'} bytes`)
+    return { at: this.offsets[e]!, bytes }
+  }
+
+  /** Write `runs`, PLACE_CONCURRENCY at a time, telling the background writeback what was written. */
+  private async writeRuns (runs: readonly Run[]): Promise<void> {
+    for (let i = 0; i < runs.length; i += PLACE_CONCURRENCY) {
+      const group = runs.slice(i, i + PLACE_CONCURRENCY)
+      await Promise.all(group.map(async r => {
+        const { bytesWritten } = await this.fh.writev(r.parts, r.at)
+        // a short write to a regular file means the file system filled up
+        if (bytesWritten !== r.bytes) throw Object.assign(new Error(`short write at offset ${r.at}`), { code: 'ENOSPC' })
+      }))
+      this.writeback.wrote(this.fh, group.reduce((n, r) => n + r.bytes, 0))
+    }
   }
 }
 

@@ -308,18 +308,16 @@ export class SwarmService implements Startable, ManifestSource {
       detach?.()
       // what was not written as it arrived (held before, or stored before this pull joined the transfer)
       await disk?.finish(this.init.store)
-      if (disk != null) await this.temps.forget(disk.tmp)
       job.succeed(result)
       this.log.info('image pulled', { image: key, fetchedBytes: result.fetchedBytes, reusedBytes: result.reusedBytes, ms: result.durationMs, peers: result.peers.length })
     } catch (err) {
       detach?.()
-      if (disk != null) {
-        await disk.abort()
-        await this.temps.forget(disk.tmp)
-      }
+      await disk?.abort()
       job.fail(err as Error, err instanceof TransferAbortedError)
       this.log.warn('image pull failed', { ref: job.ref, err: (err as Error).message })
     } finally {
+      // finished or aborted: the temp file is renamed or removed
+      if (disk != null) await this.temps.forget(disk.tmp)
       early?.closeAll()
       unpin?.()
       if (key != null) this.active.delete(key)

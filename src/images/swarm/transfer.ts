@@ -219,7 +219,8 @@ export class Transfer {
     const pieces = this.picker.pieces
     const { store } = this.init
     const step = store.hasMany != null ? SCAN_BATCH : 64
-    const heldEntries: number[] = []
+    // what the store holds, for the sinks (none: not gathered)
+    const heldEntries: number[] | undefined = this.sinks.size > 0 ? [] : undefined
     for (let i = 0; i < pieces.length; i += step) {
       const batch = pieces.slice(i, i + step)
       const held = store.hasMany != null ? await store.hasMany(batch.map(p => p.id)) : await Promise.all(batch.map(async p => await store.has(p.id)))
@@ -227,14 +228,12 @@ export class Transfer {
         if (held[j] === true) {
           this.picker.markDone(p)
           this.reusedBytes += p.size
-          for (const e of p.entries) {
-            this.haveLog.set(e)
-            heldEntries.push(e)
-          }
+          for (const e of p.entries) this.haveLog.set(e)
+          heldEntries?.push(...p.entries)
         }
       })
     }
-    if (heldEntries.length > 0) for (const sink of this.sinks) sink.held?.(heldEntries)
+    if (heldEntries !== undefined && heldEntries.length > 0) for (const sink of this.sinks) sink.held?.(heldEntries)
   }
 
   cancel (reason = 'cancelled'): void {
