@@ -64,9 +64,9 @@ export class ApiClient {
     try {
       res = await this.send(method, path, body !== undefined ? JSON.stringify(body) : undefined)
     } catch (err) {
-      if ((err as Error).name === 'AbortError') throw new CliError(`node at ${this.baseUrl} did not answer ${method} ${path} within ${this.timeoutMs / 1000} s`)
+      if ((err as Error).name === 'AbortError') throw new CliError(`node at ${this.baseUrl} did not answer ${method} ${path} within ${this.timeoutMs / 1000} s`, 1, 'ERR_NODE_TIMEOUT')
       const cause = (err as { code?: string }).code ?? (err as Error).name
-      throw new CliError(`node unreachable at ${this.baseUrl} (${cause}): is it running?`)
+      throw new CliError(`node unreachable at ${this.baseUrl} (${cause}): is it running?`, 1, 'ERR_NODE_UNREACHABLE')
     }
     const { status, text } = res
     let parsed: unknown
@@ -77,7 +77,7 @@ export class ApiClient {
     }
     if (status < 200 || status > 299) {
       const e = (parsed as { error?: { code?: string, message?: string } } | undefined)?.error
-      throw new CliError(`${e?.code ?? `HTTP ${status}`}: ${e?.message ?? text}`)
+      throw new CliError(`${e?.code ?? `HTTP ${status}`}: ${e?.message ?? text}`, 1, e?.code)
     }
     return parsed as T
   }

@@ -4,7 +4,8 @@ import type { Writable } from 'node:stream'
 /** A CLI failure: message for stderr and the exit code. */
 export class CliError extends Error {
   override name = 'CliError'
-  constructor (message: string, readonly exitCode = 1) {
+  /** `code`: what went wrong, for a command that handles some failures (the node's error code, or ERR_NODE_*). */
+  constructor (message: string, readonly exitCode = 1, readonly code?: string) {
     super(message)
   }
 }

@@ -4,6 +4,11 @@ import { ApiClient, CLIENT_OPTIONS } from '../api-client.js'
 import { CliError, flag, str, writeJson, type Command, type Io } from '../cli-kit.js'
 
 const POLL_MS = 250
+/** How long `image pull` waits for a node that went away mid-pull (restarted) to show the pull it resumed. */
+const REATTACH_MS = 60_000
+const REATTACH_POLL_MS = 500
+/** Failures of one poll after which the pull is looked for again: the node is down, or it restarted (new job IDs). */
+const NODE_WENT_AWAY = new Set(['ERR_NODE_UNREACHABLE', 'ERR_NODE_TIMEOUT', 'ERR_TRANSFER_NOT_FOUND'])
 
 function bytes (n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -24,6 +29,30 @@ export function progressLine (p: TransferProgress, width = 24): string {
 
 function draw (io: Io, line: string, tty: boolean): void {
   if (tty) io.stderr.write(`\r${line}\x1b[K`)
+}
+
+/** Whether `t` is the pull `p` (to the same file), or the one a restarted node resumed in its place. */
+function samePull (t: TransferProgress, p: TransferProgress): boolean {
+  return t.id === p.id || ((t.ref === p.ref || t.ref.startsWith(`${p.ref}@`)) && (p.out == null || t.out === p.out) && t.startedAt >= p.startedAt)
+}
+
+/**
+ * The node went away during the pull `p` (`cause`): wait for it to answer again and follow the pull it resumed (a
+ * restarted node resumes its pulls, `--out` files included), up to REATTACH_MS.
+ */
+async function reattach (api: ApiClient, p: TransferProgress, cause: Error, io: Io, stopped: () => boolean): Promise<TransferProgress> {
+  io.stderr.write(`\nlost the pull of ${p.ref} (${cause.message}); waiting up to ${REATTACH_MS / 1000} s for the node to resume it\n`)
+  const deadline = Date.now() + REATTACH_MS
+  while (Date.now() < deadline && !stopped()) {
+    await new Promise(resolve => setTimeout(resolve, REATTACH_POLL_MS))
+    const found = (await api.get<TransferProgress[]>('/api/v1/transfers').catch(() => []))
+      .filter(t => samePull(t, p)).sort((a, b) => b.startedAt - a.startedAt)[0]
+    if (found != null) {
+      if (found.id !== p.id) io.stderr.write(`the node resumed the pull of ${p.ref} (transfer ${found.id})\n`)
+      return found
+    }
+  }
+  throw new CliError(`the pull of ${p.ref} was lost: ${cause.message}; the node did not show it again within ${REATTACH_MS / 1000} s`)
 }
 
 export const imagePullCommand: Command = {
@@ -50,7 +79,11 @@ export const imagePullCommand: Command = {
         lastPlain = Date.now()
       }
       // a long poll: the node answers the moment the pull ends, else after POLL_MS with its progress
-      p = await api.get<TransferProgress>(`/api/v1/transfers/${encodeURIComponent(p.id)}?waitMs=${POLL_MS}`)
+      const polled = p
+      p = await api.get<TransferProgress>(`/api/v1/transfers/${encodeURIComponent(p.id)}?waitMs=${POLL_MS}`).catch(async (err: CliError) => {
+        if (err.code == null || !NODE_WENT_AWAY.has(err.code)) throw err
+        return await reattach(api, polled, err, io, () => stopped)
+      })
     }
     draw(io, progressLine(p), tty)
     if (tty) io.stderr.write('\n')

@@ -22,7 +22,7 @@ const member = (peerId: string, site: string, liveness: string, vms: unknown[], 
 const vm = (name: string, state: string): unknown => ({ name, state, vcpus: 2, memoryBytes: 2 * GiB, diskBytes: 20 * GiB, gpus: 0 })
 const transfer = (doneBytes: number, rate: number): unknown => ({
   id: 't1', ref: 'ubuntu@24.04', state: 'running', totalBytes: 10 * GiB, doneBytes, reusedBytes: 0, wireBytes: doneBytes,
-  rateBytesPerSec: rate, etaSeconds: 60, peers: 3, chunksTotal: 100, chunksDone: 40, startedAt: 0, banned: [], perPeer: []
+  rateBytesPerSec: rate, etaSeconds: 60, peers: 3, chunksTotal: 100, chunksDone: 40, startedAt: 0, banned: [], perPeer: [], out: '/srv/vm/ubuntu.raw'
 })
 const TOPICS = {
   status: { data: { peerId: 'self-peer', role: 'node', site: 'edge-a', labels: { rack: 'r-edge-a' }, addresses: ['/ip4/10.0.0.1/tcp/4001/p2p/self-peer'], connections: 2, knownPeers: 2, uptimeSeconds: 3725, version: '0.1.0', health: 'ok' } },
@@ -80,6 +80,7 @@ describe('status page drawing (real Chromium, recorded event stream)', () => {
     await expect.poll(async () => await page.locator('#vms tr').count()).toBe(4)
     expect(await page.locator('#vms').textContent()).toMatch(/db-2.*peer-b/s)
     expect(await page.locator('#transfers').textContent()).toContain('120 MiB/s')
+    expect(await page.locator('#transfers').textContent()).toContain('→ /srv/vm/ubuntu.raw')
     await expect.poll(async () => await page.locator('#migrations').textContent()).toMatch(/db-2.*copying.*62%/s)
     expect(await page.locator('#sites svg[aria-label="resource use"]').count()).toBe(2)
     expect(await page.locator('[data-site="edge-b"] .legend').textContent()).toMatch(/1 alive.*1 suspect.*0 dead/)

@@ -105,26 +105,33 @@ describe('image pull between real novacron processes', () => {
     expect(changed).toBeLessThan(v2.sizeBytes * 0.2)
   })
 
-  it('a receiver killed with SIGKILL mid-way and restarted resumes without fetching again what it verified (and removes the temp file of its --out)', async () => {
+  it('a receiver killed with SIGKILL mid-way and restarted resumes without fetching again what it verified and writes its --out file anew; the command follows the resumed pull', async () => {
     const late = await cluster.init('node', { name: 'late', bootstrap: [cluster.procs[0]!.addr] })
     await late.start()
     const outDir = join(cluster.root, 'late-out')
-    const started = await startPull(late, 'debian@1', join(outDir, 'disk.raw'))
+    const dest = join(outDir, 'disk.raw')
+    // the command runs on: it finds the pull the restarted node resumed and ends when the file is written
+    const cli = runCli(['image', 'pull', 'debian@1', '--out', dest, '--data-dir', late.dataDir, '--json'], { timeoutMs: 180_000 })
+    const started = await waitFor(async () => (await transfers(late))[0], { timeoutMs: 20_000, what: 'the pull to start' })
     const at = await waitForProgress(late, started.id, 0.3)
     // the disk file is being written beside its destination
-    expect((await readdir(outDir)).filter(f => /^\.disk\.raw\.[0-9a-f]{12}\.tmp$/.test(f))).toHaveLength(1)
+    const temps = (await readdir(outDir)).filter(f => /^\.disk\.raw\.[0-9a-f]{12}\.tmp$/.test(f))
+    expect(temps).toHaveLength(1)
     await late.stop('SIGKILL')
     await late.start()
-    await waitFor(async () => (await readdir(outDir)).length === 0, { timeoutMs: 20_000, what: 'the temp file removed' })
-    // the pull was recorded: the restarted node resumes it on its own
+    // the pull and its file were recorded: the restarted node resumes the pull on its own, removes the temp file the
+    // kill left and writes the file again
     const done = await waitFor(async () => (await transfers(late)).find(t => t.ref === 'debian@1' && t.state === 'done'),
       { timeoutMs: 120_000, what: 'resumed pull to finish' })
+    expect(done.out).toBe(dest)
     expect(done.reusedBytes).toBeGreaterThanOrEqual(at.doneBytes * 0.9)
     expect(done.doneBytes).toBe(done.totalBytes)
-    const out = join(cluster.root, 'late-v1.raw')
-    const r = await runCli(['image', 'pull', 'debian@1', '--out', out, '--data-dir', late.dataDir], { timeoutMs: 120_000 })
+    expect(await readdir(outDir)).toEqual(['disk.raw'])
+    expect(await sha256File(dest)).toBe(v1.sha256)
+    const r = await cli
     expect(r.code, r.stderr).toBe(0)
-    expect(await sha256File(out)).toBe(v1.sha256)
+    expect(r.stderr).toContain('the node resumed the pull of debian@1')
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: done.id, state: 'done', out: dest })
   })
 
   it('refuses bad pull requests with a clear error and changes nothing', async () => {

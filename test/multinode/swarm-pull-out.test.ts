@@ -1,11 +1,12 @@
 import { describe, it, expect, afterEach } from 'vitest'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { generateSecret } from '../../src/secret/cluster-secret.js'
+import { openDatabase } from '../../src/storage/database.js'
 import { SwarmTestNode } from '../helpers/swarm-node.js'
-import { makeImage, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
+import { MemoryChunkStore, makeImage, seedStore, testBytes, type TestImage } from '../helpers/swarm-fixtures.js'
 import { waitFor } from '../helpers/wait-for.js'
 
 const CHUNK = 16 * 1024
@@ -77,5 +78,68 @@ describe('image pull --out between real libp2p nodes on loopback', () => {
     expect(job.progress()).toMatchObject({ state: 'failed', error: { code: 'ERR_BAD_DESTINATION', message: expect.stringContaining('cannot write') } })
     expect(receiver.store.puts).toBe(0)
     expect(await readdir(dir)).toEqual(['file'])
+  })
+
+  it('a pull --out stopped mid-way is resumed after restart and writes its file anew; one whose destination is gone goes on into the store', async () => {
+    const secret = generateSecret()
+    const a = makeImage('a', '1', testBytes(600, CHUNK), CHUNK)
+    const b = makeImage('b', '1', testBytes(300, CHUNK), CHUNK)
+    const seed = await SwarmTestNode.create(secret)
+    nodes.push(seed)
+    for (const img of [a, b]) {
+      await seedStore(seed.store, img)
+      seed.images.manifests.push(img.manifest)
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'pull-out-resume-'))
+    dirs.push(dir)
+    const db = await openDatabase(join(dir, 'db'))
+    const store = new MemoryChunkStore()
+    const first = await SwarmTestNode.create(secret, { store, db })
+    nodes.push(first)
+    await first.dial(seed)
+    for (const img of [a, b]) seed.swarm.announce(img.manifest)
+    await waitFor(async () => (await first.swarm.providers('b', '1')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
+
+    // the node shuts down once 100 chunks are stored: both pulls are mid-way
+    const put = store.put.bind(store)
+    let stopping: Promise<void> | undefined
+    store.put = async (id, bytes) => {
+      await put(id, bytes)
+      if (store.puts >= 100 && stopping == null) stopping = first.stop()
+    }
+    const outA = join(dir, 'a.raw')
+    await mkdir(join(dir, 'gone'))
+    const outB = join(dir, 'gone', 'b.raw')
+    const jobs = [first.swarm.pull('a@1', { out: outA }), first.swarm.pull('b@1', { out: outB })]
+    for (const job of jobs) await expect(job.done).rejects.toMatchObject({ code: 'ERR_TRANSFER_ABORTED' })
+    await stopping
+    store.put = put
+    expect(store.puts).toBeLessThan(b.chunks.size)
+    expect((await readdir(dir)).sort()).toEqual(['db', 'gone'])
+    // b's destination cannot be written any more once the node is back: its directory became a file
+    await rm(join(dir, 'gone'), { recursive: true })
+    await writeFile(join(dir, 'gone'), 'x')
+
+    const second = await SwarmTestNode.create(secret, { store, db })
+    nodes.push(second)
+    await second.dial(seed)
+    const ended = await waitFor(() => {
+      const t = second.swarm.transfers()
+      return t.length === 2 && t.every(p => p.state !== 'running' && p.state !== 'resolving') ? t : undefined
+    }, { timeoutMs: 40_000, what: 'both resumed pulls to end' })
+    const pa = ended.find(t => t.ref === 'a@1')
+    const pb = ended.find(t => t.ref === 'b@1')
+    // a: the file written again from the start, byte-identical, the chunks held before not fetched again
+    expect(pa).toMatchObject({ state: 'done', out: outA })
+    expect(pa?.reusedBytes).toBeGreaterThan(0)
+    expect((await readFile(outA)).equals(Buffer.from(a.bytes))).toBe(true)
+    expect((await readdir(dir)).sort()).toEqual(['a.raw', 'db', 'gone'])
+    // b: its file cannot be written any more, so the pull went on into the store only, and says why
+    expect(pb).toMatchObject({ state: 'done', out: outB, outError: { code: 'ERR_BAD_DESTINATION' } })
+    for (const [id, bytes] of b.chunks) expect(Buffer.from(store.chunks.get(id) ?? []).equals(Buffer.from(bytes))).toBe(true)
+    // every chunk stored once across both runs
+    expect(store.puts).toBe(new Set([...a.chunks.keys(), ...b.chunks.keys()]).size)
+    await second.stop()
+    await db.close()
   })
 })

@@ -49,6 +49,7 @@ describe('ApiClient', () => {
     servers.push(server)
     const err = await failure(new ApiClient(url).get('/api/v1/images/disk'))
     expect(err.message).toBe('ERR_IMAGE_NOT_FOUND: no provider of disk@9')
+    expect(err.code).toBe('ERR_IMAGE_NOT_FOUND')
   })
 
   it('says when an answer is not JSON', async () => {
@@ -58,15 +59,17 @@ describe('ApiClient', () => {
     expect(err.message).toContain('answered HTTP 502 with a body that is not JSON')
   })
 
-  it('says the node did not answer in time, apart from a node that is not there', async () => {
+  it('says the node did not answer in time, apart from a node that is not there (each with its code)', async () => {
     const { server, url } = await serve(() => { /* never answers */ })
     servers.push(server)
     const slow = await failure(new ApiClient(url, undefined, 200).get('/api/v1/status'))
     expect(slow.message).toBe(`node at ${url} did not answer GET /api/v1/status within 0.2 s`)
+    expect(slow.code).toBe('ERR_NODE_TIMEOUT')
 
     const closed = await serve(() => {})
     await new Promise(resolve => closed.server.close(resolve))
     const gone = await failure(new ApiClient(closed.url).get('/api/v1/status'))
     expect(gone.message).toBe(`node unreachable at ${closed.url} (ECONNREFUSED): is it running?`)
+    expect(gone.code).toBe('ERR_NODE_UNREACHABLE')
   })
 })

@@ -14,7 +14,7 @@ describe('PullTempFiles (the temp files of pull --out, removed after a kill)', (
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('removes at start the recorded temp files, never a file of another name, and forgets them all', async () => {
+  it('removes at start the recorded temp files, never a file of another name, forgets them all and names the pulls to write again', async () => {
     dir = await mkdtemp(join(tmpdir(), 'pull-temps-'))
     db = await openDatabase(dir)
     const out = join(dir, 'out')
@@ -24,16 +24,21 @@ describe('PullTempFiles (the temp files of pull --out, removed after a kill)', (
     const foreign = join(out, 'disk.raw')
     for (const f of [stale, done, foreign]) await writeFile(f, 'x')
     const temps = new PullTempFiles(db, silentLogger)
-    await temps.record(stale, 'disk@1')
-    await temps.record(done, 'other@1')
-    await temps.record(foreign, 'disk@1') // not a temp file's name: kept whatever the record says
-    await temps.record(join(out, '.gone.raw.aaaaaaaaaaaa.tmp'), 'gone@1') // already removed: no error
+    await temps.record(stale, 'disk@1', join(out, 'disk.raw'))
+    await temps.record(done, 'other@1', join(out, 'other.raw'))
+    await temps.record(foreign, 'disk@1', join(out, 'x.raw')) // not a temp file's name: kept whatever the record says
+    await temps.record(join(out, '.gone.raw.aaaaaaaaaaaa.tmp'), 'gone@1', join(out, 'gone.raw')) // already removed: no error
     await temps.forget(done)
-    await temps.removeStale()
+    const interrupted = await temps.removeStale()
     expect((await readdir(out)).sort()).toEqual(['.other.raw.ba9876543210.tmp', 'disk.raw'])
-    // nothing recorded any more: a second start removes nothing
+    // the pulls whose temp files these were, to be written again (not the forgotten one, not the foreign name)
+    expect(interrupted.sort((a, b) => a.ref.localeCompare(b.ref))).toEqual([
+      { ref: 'disk@1', out: join(out, 'disk.raw') },
+      { ref: 'gone@1', out: join(out, 'gone.raw') }
+    ])
+    // nothing recorded any more: a second start removes nothing and resumes nothing
     await writeFile(stale, 'y')
-    await new PullTempFiles(db, silentLogger).removeStale()
+    expect(await new PullTempFiles(db, silentLogger).removeStale()).toEqual([])
     expect((await readdir(out)).sort()).toEqual(['.disk.raw.0123456789ab.tmp', '.other.raw.ba9876543210.tmp', 'disk.raw'])
   })
 })

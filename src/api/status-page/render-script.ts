@@ -127,7 +127,9 @@ function renderImages () {
     const done = pick(t, 'bytesDone', 'doneBytes', 'receivedBytes', 'bytes')
     const total = pick(t, 'bytesTotal', 'totalBytes', 'size')
     const frac = pick(t, 'progress') ?? (isNum(done) && isNum(total) && total > 0 ? done / total : undefined)
-    return '<tr><td>' + esc(pick(t, 'ref', 'image', 'name', 'id') ?? '?') + '</td><td>' + progressBar(frac) + '</td><td>' + fmtRate(pick(t, 'rateBytesPerSec', 'bytesPerSecond', 'rate')) +
+    // where the disk is written (pull --out), and why not when a resumed pull cannot write it any more
+    const out = typeof t.out === 'string' ? '<br><span class="muted">→ ' + esc(t.out) + (t.outError != null ? ' (not written: ' + esc(t.outError.message) + ')' : '') + '</span>' : ''
+    return '<tr><td>' + esc(pick(t, 'ref', 'image', 'name', 'id') ?? '?') + out + '</td><td>' + progressBar(frac) + '</td><td>' + fmtRate(pick(t, 'rateBytesPerSec', 'bytesPerSecond', 'rate')) +
       '</td><td class="hide-narrow">' + esc(pick(t, 'peers', 'peerCount') ?? '–') + '</td></tr>'
   }).join('')
   $('rate-chart').innerHTML = has('transfers') ? rateChart(state.rate) : ''

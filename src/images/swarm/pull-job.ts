@@ -11,6 +11,8 @@ export class PullJob {
   manifest?: Manifest
   result?: TransferResult
   error?: { code: string, message: string }
+  /** Why the `out` file is not written (a resumed pull whose destination cannot be written any more). */
+  outError?: { code: string, message: string }
   private ended?: 'done' | 'failed' | 'cancelled'
   private finishedAt?: number
   readonly done: Promise<TransferResult>
@@ -18,7 +20,8 @@ export class PullJob {
   /** Set when the job was cancelled before its transfer existed. */
   cancelled = false
 
-  constructor (readonly ref: string) {
+  /** `out`: the file the disk is written to as the chunks arrive (`image pull --out`). */
+  constructor (readonly ref: string, readonly out?: string) {
     this.done = new Promise<TransferResult>((resolve, reject) => { this.settle = { resolve, reject } })
     this.done.catch(() => {}) // observed through progress(); callers that await get the error too
   }
@@ -60,6 +63,8 @@ export class PullJob {
       // the chunks may all be here while the job still commits the manifest or writes the file
       out.state = 'running'
     }
+    if (this.out != null) out.out = this.out
+    if (this.outError != null) out.outError = this.outError
     if (this.error != null) out.error = this.error
     return out
   }

@@ -19,7 +19,7 @@ import { samplePeers, SwarmRoster } from './swarm-roster.js'
 import { Transfer, type TransferOptions } from './transfer.js'
 import { PullJob } from './pull-job.js'
 import { DiskFileWriter } from '../materialise.js'
-import { PullTempFiles } from './pull-temp-files.js'
+import { PullTempFiles, type InterruptedOut } from './pull-temp-files.js'
 import type { TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
 import { parseImageRef, type ImageRef } from './image-ref.js'
@@ -62,8 +62,13 @@ export interface SwarmServiceInit extends TransferOptions {
 }
 
 export interface PullOptions {
-  /** Also write the disk to this file once pulled. */
+  /** Also write the disk to this file, as the chunks arrive (renamed into place once complete). */
   out?: string
+  /**
+   * A `pull --out` that a restarted node resumed: a destination that cannot be written any more leaves it a pull into
+   * the store (the job's `outError` says why) instead of failing it.
+   */
+  resumed?: boolean
 }
 
 interface Metrics { served: Counter, fetched: Counter, manifestBytes: Counter, active: Gauge }
@@ -139,9 +144,9 @@ export class SwarmService implements Startable, ManifestSource {
     })
     this.libp2p.addEventListener('peer:connect', this.onPeerConnect)
     void this.announceAll()
-    await this.temps.removeStale()
+    const interrupted = await this.temps.removeStale()
     // resumed pulls pin their chunks before start returns (runJob)
-    await this.resumePulls()
+    await this.resumePulls(interrupted)
   }
 
   async stop (): Promise<void> {
@@ -244,8 +249,8 @@ export class SwarmService implements Startable, ManifestSource {
   /** `known`: the manifest a resumed pull was pulling (no provider is asked for it again). */
   private startPull (ref: string, opts: PullOptions, known?: Manifest): PullJob {
     const r = parseImageRef(ref)
-    for (const j of this.jobs.values()) if (j.ref === ref && !j.finished && opts.out == null) return j
-    const job = new PullJob(ref)
+    if (opts.out == null) for (const j of this.jobs.values()) if (j.ref === ref && !j.finished && j.out == null) return j
+    const job = new PullJob(ref, opts.out)
     this.jobs.set(job.id, job)
     void this.runJob(job, r, opts, known)
     return job
@@ -271,6 +276,8 @@ export class SwarmService implements Startable, ManifestSource {
     let early: EarlySessions | undefined
     let disk: DiskFileWriter | undefined
     let detach: (() => void) | undefined
+    /** Stopped by the node's shutdown: the records stay, and the next start resumes the pull and writes its file. */
+    let interrupted = false
     try {
       const local = r.version != null ? await this.init.images.find(r.name, r.version) : undefined
       const resolved = local != null || known != null ? { manifest: local ?? known!, peers: [] } : await this.resolveManifest(r).catch(async (err: Error) => {
@@ -285,10 +292,7 @@ export class SwarmService implements Startable, ManifestSource {
       unpin ??= this.pinChunks(manifest)
       if (this.stopping) throw new TransferAbortedError('node is stopping')
       // the file is written as chunks arrive; a path that cannot be written fails the pull now, not after it
-      if (opts.out != null) {
-        disk = await DiskFileWriter.open(manifest, opts.out)
-        await this.temps.record(disk.tmp, job.ref)
-      }
+      if (opts.out != null) disk = await this.openDisk(job, manifest, opts.out, opts.resumed === true)
       // written while the transfer starts (a 1 GiB disk's manifest is 3.4 MB); awaited before the record is removed
       if (local == null && known == null) recording = this.persistManifest(job.ref, manifest)
       early = resolved.early
@@ -311,13 +315,14 @@ export class SwarmService implements Startable, ManifestSource {
       job.succeed(result)
       this.log.info('image pulled', { image: key, fetchedBytes: result.fetchedBytes, reusedBytes: result.reusedBytes, ms: result.durationMs, peers: result.peers.length })
     } catch (err) {
+      interrupted = this.stopping
       detach?.()
       await disk?.abort()
       job.fail(err as Error, err instanceof TransferAbortedError)
       this.log.warn('image pull failed', { ref: job.ref, err: (err as Error).message })
     } finally {
-      // finished or aborted: the temp file is renamed or removed
-      if (disk != null) await this.temps.forget(disk.tmp)
+      // renamed or removed by now; the record of one the shutdown interrupted says which file to write after restart
+      if (disk != null && !interrupted) await this.temps.forget(disk.tmp)
       early?.closeAll()
       unpin?.()
       if (key != null) this.active.delete(key)
@@ -325,6 +330,29 @@ export class SwarmService implements Startable, ManifestSource {
       await recording
       if (!this.stopping) await this.persist(job.ref, false)
     }
+  }
+
+  /**
+   * The writer of a pull's `--out` file, its temp file recorded (a restarted node removes it and writes the file
+   * again). A resumed pull whose destination cannot be written any more goes on into the store only.
+   */
+  private async openDisk (job: PullJob, manifest: Manifest, out: string, resumed: boolean): Promise<DiskFileWriter | undefined> {
+    let disk: DiskFileWriter
+    try {
+      disk = await DiskFileWriter.open(manifest, out)
+    } catch (err) {
+      if (!resumed) throw err
+      job.outError = { code: (err as { code?: string }).code ?? 'ERR_INTERNAL', message: (err as Error).message }
+      this.log.warn('cannot write the file of a resumed pull --out again: pulling into the store only', { ref: job.ref, out, err: (err as Error).message })
+      return undefined
+    }
+    try {
+      await this.temps.record(disk.tmp, job.ref, out)
+    } catch (err) {
+      await disk.abort()
+      throw err
+    }
+    return disk
   }
 
   /** Keep the chunks of `manifest` from garbage collection; returns the release (undefined without a pin hook). */
@@ -569,17 +597,27 @@ export class SwarmService implements Startable, ManifestSource {
     return undefined
   }
 
-  private async resumePulls (): Promise<void> {
+  /**
+   * Start again the pulls recorded in progress. A pull that was writing a file (`--out`, `interrupted`) writes it anew:
+   * its job is the pull (its sink sees the resume scan, so the chunks already held are copied while the rest arrives).
+   */
+  private async resumePulls (interrupted: InterruptedOut[]): Promise<void> {
     const db = this.pulls
     if (db == null) return
+    const since = new Map<string, number | undefined>()
     try {
-      for await (const [ref, value] of db.iterator()) {
-        const known = await this.recordedManifest(ref)
-        this.log.info('resuming image pull', { ref, since: (JSON.parse(dec.decode(value)) as { at?: number }).at, manifest: known != null })
-        this.startPull(ref, {}, known)
-      }
+      for await (const [ref, value] of db.iterator()) since.set(ref, (JSON.parse(dec.decode(value)) as { at?: number }).at)
     } catch (err) {
-      this.log.warn('cannot resume pulls', { err })
+      this.log.warn('cannot read the pulls to resume', { err })
+    }
+    // a file whose pull has no record of its own (two pulls of one image: the first to end removed it) is written too
+    for (const { ref } of interrupted) if (!since.has(ref)) since.set(ref, undefined)
+    for (const [ref, at] of since) {
+      const known = await this.recordedManifest(ref)
+      const outs = interrupted.filter(i => i.ref === ref).map(i => i.out)
+      this.log.info('resuming image pull', { ref, since: at, manifest: known != null, out: outs })
+      if (outs.length === 0) this.startPull(ref, {}, known)
+      for (const out of outs) this.startPull(ref, { out, resumed: true }, known)
     }
   }
 }

@@ -25,6 +25,10 @@ export interface TransferProgress {
   banned: Array<{ peer: string, reason: string }>
   /** Bytes received from each peer. */
   perPeer: Array<{ peer: string, bytes: number, rateBytesPerSec: number, window: number }>
+  /** The file the pull writes the disk to (`image pull --out`), renamed into place once complete. */
+  out?: string
+  /** Why `out` is not written: a pull a restarted node resumed, whose destination cannot be written any more. */
+  outError?: { code: string, message: string }
   error?: { code: string, message: string }
 }
 

@@ -67,6 +67,8 @@ export const IMAGES_PART: ApiPart = {
         finishedAt: { type: 'number' },
         banned: { type: 'array', items: { type: 'object', required: ['peer', 'reason'], properties: { peer: { type: 'string' }, reason: { type: 'string' } } } },
         perPeer: { type: 'array', items: { type: 'object', required: ['peer', 'bytes'], properties: { peer: { type: 'string' }, bytes: BYTES, rateBytesPerSec: BYTES, window: COUNT } } },
+        out: { type: 'string', description: 'the file this pull writes the disk to (`out` of the pull request, or of the pull a restarted node resumed)' },
+        outError: { ...ERROR_FIELD, description: 'why `out` is not written: a pull that a restarted node resumed, whose destination can no longer be written (it went on into the store only)' },
         error: ERROR_FIELD
       }
     }
