@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import type { ChunkStoreView, Manifest } from './types.js'
 import { fsyncDir } from '../storage/atomic-file.js'
 import { Writeback } from '../storage/writeback.js'
+import { writeAt } from '../storage/write-at.js'
 import { diskFullOr } from './errors.js'
 import { InvalidInputError } from '../errors.js'
 
@@ -218,11 +219,7 @@ export class DiskFileWriter {
   private async writeRuns (runs: readonly Run[]): Promise<void> {
     for (let i = 0; i < runs.length; i += PLACE_CONCURRENCY) {
       const group = runs.slice(i, i + PLACE_CONCURRENCY)
-      await Promise.all(group.map(async r => {
-        const { bytesWritten } = await this.fh.writev(r.parts, r.at)
-        // a short write to a regular file means the file system filled up
-        if (bytesWritten !== r.bytes) throw Object.assign(new Error(`short write at offset ${r.at}`), { code: 'ENOSPC' })
-      }))
+      await Promise.all(group.map(async r => { await writeAt(this.fh, r.parts, r.at, r.bytes, this.tmp) }))
       this.writeback.wrote(this.fh, group.reduce((n, r) => n + r.bytes, 0))
     }
   }

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/pro
 import { join } from 'node:path'
 import { fsyncDir } from '../../storage/atomic-file.js'
 import { Writeback } from '../../storage/writeback.js'
+import { writeAt } from '../../storage/write-at.js'
 import { packFileName, parsePackFileName, scanPack } from './pack-record.js'
 import { Mutex } from './mutex.js'
 
@@ -136,9 +137,7 @@ export class PackFiles {
       const w = await this.writer(length)
       const offset = this.sizes.get(w.n) ?? 0
       try {
-        const { bytesWritten } = await w.fh.writev(parts, offset)
-        // a short write to a regular file means the file system filled up
-        if (bytesWritten !== length) throw Object.assign(new Error(`short write to pack ${w.n}`), { code: 'ENOSPC' })
+        await writeAt(w.fh, parts, offset, length, `pack ${w.n}`)
         if (this.init.syncEachAppend) await w.fh.datasync()
       } catch (err) {
         await w.fh.truncate(offset).catch(() => {})
