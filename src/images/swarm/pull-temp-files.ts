@@ -7,17 +7,17 @@ import { TEMP_FILE_NAME } from '../materialise.js'
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
-/** A `pull --out` that a killed node did not finish: the image and the file it was writing. */
+/** A `pull --out` that a node killed or stopped mid-pull did not finish: the image and the file it was writing. */
 export interface InterruptedOut {
   ref: string
   out: string
 }
 
 /**
- * The temp files of `pull --out` in progress, recorded in LevelDB (sublevel `swarm-out-temps`, keyed by path, with the
- * pull's image and destination), so a node killed mid-pull removes them when it starts again instead of leaving a
- * hidden file the size of the disk beside the destination, and writes the file again from the start. Only names a
- * DiskFileWriter gives its temp files are ever removed.
+ * The temp files of `pull --out` in progress, recorded in LevelDB (sublevel `swarm-out-temps`, keyed by path, with
+ * the pull's image and destination), so a node killed (or stopped) mid-pull removes them when it starts again instead
+ * of leaving a hidden file the size of the disk beside the destination, and writes the file again from the start.
+ * Only names a DiskFileWriter gives its temp files are ever removed.
  */
 export class PullTempFiles {
   private readonly db
@@ -36,9 +36,9 @@ export class PullTempFiles {
   }
 
   /**
-   * Remove the temp files that pulls left behind when the node was killed (at start, before pulls resume), forget
-   * them, and return those pulls: each is started again, writing its file anew (what the temp file held is unknown
-   * after a kill: its writes were not synced).
+   * Remove the temp files that pulls left behind when the node was killed or stopped (at start, before pulls
+   * resume), forget them, and return those pulls: each is started again, writing its file anew (what the temp file
+   * held is unknown after a kill: its writes were not synced).
    */
   async removeStale (): Promise<InterruptedOut[]> {
     if (this.db == null) return []
