@@ -30,6 +30,23 @@ export class MemoryChunkStore implements ChunkStoreView {
     this.puts++
     this.chunks.set(id, new Uint8Array(bytes))
   }
+
+  /**
+   * Call `stop` (a node shutting down mid-pull) once `n` chunks are stored. The returned function waits for that
+   * stop and puts the store back as it was.
+   */
+  stopAfterPuts (n: number, stop: () => Promise<void>): () => Promise<void> {
+    const put = this.put.bind(this)
+    let stopping: Promise<void> | undefined
+    this.put = async (id, bytes) => {
+      await put(id, bytes)
+      if (this.puts >= n && stopping == null) stopping = stop()
+    }
+    return async () => {
+      await stopping
+      this.put = put
+    }
+  }
 }
 
 /** The stored form of a chunk as the chunk store writes it: "NC", 1, encoding, u32 LE size, payload (lz4 when it saves 1/16). */

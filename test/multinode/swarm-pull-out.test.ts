@@ -101,19 +101,13 @@ describe('image pull --out between real libp2p nodes on loopback', () => {
     await waitFor(async () => (await first.swarm.providers('b', '1')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
 
     // the node shuts down once 100 chunks are stored: both pulls are mid-way
-    const put = store.put.bind(store)
-    let stopping: Promise<void> | undefined
-    store.put = async (id, bytes) => {
-      await put(id, bytes)
-      if (store.puts >= 100 && stopping == null) stopping = first.stop()
-    }
+    const stopped = store.stopAfterPuts(100, async () => { await first.stop() })
     const outA = join(dir, 'a.raw')
     await mkdir(join(dir, 'gone'))
     const outB = join(dir, 'gone', 'b.raw')
     const jobs = [first.swarm.pull('a@1', { out: outA }), first.swarm.pull('b@1', { out: outB })]
     for (const job of jobs) await expect(job.done).rejects.toMatchObject({ code: 'ERR_TRANSFER_ABORTED' })
-    await stopping
-    store.put = put
+    await stopped()
     expect(store.puts).toBeLessThan(b.chunks.size)
     expect((await readdir(dir)).sort()).toEqual(['db', 'gone'])
     // b's destination cannot be written any more once the node is back: its directory became a file

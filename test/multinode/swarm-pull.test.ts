@@ -141,16 +141,10 @@ describe('chunk swarm between real libp2p nodes on loopback', () => {
     await waitFor(async () => (await first.swarm.providers('big', '1')).length === 1, { timeoutMs: 20_000, what: 'provider record' })
 
     // stop the receiver once 100 chunks are stored
-    const put = store.put.bind(store)
-    let stopping: Promise<void> | undefined
-    store.put = async (id, bytes) => {
-      await put(id, bytes)
-      if (store.puts >= 100 && stopping == null) stopping = first.stop()
-    }
+    const stopped = store.stopAfterPuts(100, async () => { await first.stop() })
     const job = first.swarm.pull('big@1')
     await expect(job.done).rejects.toMatchObject({ code: 'ERR_TRANSFER_ABORTED' })
-    await stopping
-    store.put = put
+    await stopped()
     const storedBefore = store.chunks.size
     const storedBytes = [...store.chunks.values()].reduce((a, c) => a + c.length, 0)
     expect(storedBefore).toBeGreaterThanOrEqual(100)
