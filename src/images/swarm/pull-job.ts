@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Manifest } from '../types.js'
 import type { Transfer, TransferResult } from './transfer.js'
-import type { TransferProgress } from './transfer-progress.js'
+import { transferError, type TransferError, type TransferProgress } from './transfer-progress.js'
 
 /** One `image pull`: resolving the manifest, then its transfer. What the API lists under /api/v1/transfers. */
 export class PullJob {
@@ -10,9 +10,9 @@ export class PullJob {
   transfer?: Transfer
   manifest?: Manifest
   result?: TransferResult
-  error?: { code: string, message: string }
+  error?: TransferError
   /** Why the `out` file is not written (a resumed pull whose destination cannot be written any more). */
-  outError?: { code: string, message: string }
+  outError?: TransferError
   private ended?: 'done' | 'failed' | 'cancelled'
   private finishedAt?: number
   readonly done: Promise<TransferResult>
@@ -34,7 +34,7 @@ export class PullJob {
   }
 
   fail (err: Error, cancelled = false): void {
-    this.error = { code: (err as { code?: string }).code ?? 'ERR_INTERNAL', message: err.message }
+    this.error = transferError(err)
     this.ended = cancelled ? 'cancelled' : 'failed'
     this.finishedAt = Date.now()
     this.settle.reject(err)

@@ -20,7 +20,7 @@ import { Transfer, type TransferOptions } from './transfer.js'
 import { PullJob } from './pull-job.js'
 import { DiskFileWriter } from '../materialise.js'
 import { PullTempFiles, type InterruptedOut } from './pull-temp-files.js'
-import type { TransferProgress } from './transfer-progress.js'
+import { transferError, type TransferProgress } from './transfer-progress.js'
 import { imageProviderKey } from './provider-key.js'
 import { parseImageRef, type ImageRef } from './image-ref.js'
 import { BadManifestError, NoProvidersError, TransferAbortedError } from './errors.js'
@@ -342,7 +342,7 @@ export class SwarmService implements Startable, ManifestSource {
       disk = await DiskFileWriter.open(manifest, out)
     } catch (err) {
       if (!resumed) throw err
-      job.outError = { code: (err as { code?: string }).code ?? 'ERR_INTERNAL', message: (err as Error).message }
+      job.outError = transferError(err as Error)
       this.log.warn('cannot write the file of a resumed pull --out again: pulling into the store only', { ref: job.ref, out, err: (err as Error).message })
       return undefined
     }

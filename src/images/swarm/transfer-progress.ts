@@ -1,3 +1,11 @@
+/** A failure as the API shows it. */
+export interface TransferError { code: string, message: string }
+
+/** `err` as the API shows it: its code (ERR_INTERNAL without one) and message. */
+export function transferError (err: Error): TransferError {
+  return { code: (err as { code?: string }).code ?? 'ERR_INTERNAL', message: err.message }
+}
+
 /** Live figures of one transfer, as the API and the CLI progress bar show them. */
 export interface TransferProgress {
   id: string
@@ -28,8 +36,8 @@ export interface TransferProgress {
   /** The file the pull writes the disk to (`image pull --out`), renamed into place once complete. */
   out?: string
   /** Why `out` is not written: a pull a restarted node resumed, whose destination cannot be written any more. */
-  outError?: { code: string, message: string }
-  error?: { code: string, message: string }
+  outError?: TransferError
+  error?: TransferError
 }
 
 /** Exponentially weighted rate over ~1 s ticks. */

@@ -1,12 +1,13 @@
 import { hash, randomUUID } from 'node:crypto'
 import type { ChunkStoreView, Manifest, VerifiedChunk } from '../types.js'
+import type { PlacedChunk } from '../materialise.js'
 import type { Logger } from '../../logging/logger.js'
 import { silentLogger } from '../../logging/logger.js'
 import { Bitfield } from './bitfield.js'
 import { HaveLog } from './have-log.js'
 import { dropRequester, PiecePicker, PieceState, type Piece } from './piece-picker.js'
 import type { PeerSession } from './peer-session.js'
-import { RateMeter, type TransferProgress } from './transfer-progress.js'
+import { RateMeter, transferError, type TransferProgress } from './transfer-progress.js'
 import { decodeWireChunk, type DecodedChunk, type WireChunk } from './chunk-encoding.js'
 import { BadChunkError, ProtocolViolationError, RemoteNotFoundError, RequestTimeoutError, TransferAbortedError, TransferStalledError } from './errors.js'
 import {
@@ -64,7 +65,7 @@ export interface TransferInit extends TransferOptions {
 /** Follows what a transfer gains (a disk file written during the pull: `pull --out`). Neither method may throw. */
 export interface ChunkSink {
   /** Each batch of verified chunks once the store has written it, before the transfer counts it; awaited. */
-  stored: (chunks: Array<{ entries: readonly number[], bytes: Uint8Array }>) => Promise<void>
+  stored: (chunks: PlacedChunk[]) => Promise<void>
   /** The manifest entries whose chunks the store held when the transfer began (after its resume scan; none: not called). */
   held?: (entries: number[]) => void
 }
@@ -497,7 +498,10 @@ export class Transfer {
           } else {
             await Promise.all(batch.map(async b => { await this.init.store.put(b.piece.id, b.chunk.bytes) }))
           }
-          for (const sink of [...this.sinks]) await sink.stored(batch.map(({ piece, chunk }) => ({ entries: piece.entries, bytes: chunk.bytes })))
+          if (this.sinks.size > 0) {
+            const placed = batch.map(({ piece, chunk }) => ({ entries: piece.entries, bytes: chunk.bytes }))
+            for (const sink of [...this.sinks]) await sink.stored(placed)
+          }
         } catch (err) {
           this.fail(err as Error, 'failed')
           return
@@ -628,7 +632,7 @@ export class Transfer {
       perPeer: this.state === 'running'
         ? [...this.peers.values()].map(ps => ({ peer: ps.id, bytes: ps.bytes, rateBytesPerSec: Math.round(ps.meter.rate), window: ps.window }))
         : [...this.perPeerBytes].map(([peer, bytes]) => ({ peer, bytes, rateBytesPerSec: 0, window: 0 })),
-      ...(this.error != null ? { error: { code: (this.error as { code?: string }).code ?? 'ERR_INTERNAL', message: this.error.message } } : {})
+      ...(this.error != null ? { error: transferError(this.error) } : {})
     }
   }
 }
